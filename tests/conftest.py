@@ -1,0 +1,30 @@
+import pytest
+
+from tests.factories import AgentFactory, ContactFactory, ManagerFactory, OrganizationFactory
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Northwind Traders", timezone="Europe/London")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory(name="Alice Agent", email="alice@msp.test")
+
+
+@pytest.fixture
+def other_agent(db):
+    return AgentFactory(name="Bob Agent", email="bob@msp.test")
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory(name="Morgan Manager", email="morgan@msp.test")
+
+
+@pytest.fixture
+def contact(organization):
+    return ContactFactory(
+        name="Priya Customer", email="priya@northwind.test", organization=organization
+    )

@@ -1,0 +1,203 @@
+"""The ticket: one customer problem with one accountable owner and a promised next update."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from tickets.priority import priority_for
+
+ONE_TO_FOUR = [MinValueValidator(1), MaxValueValidator(4)]
+SUBJECT_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 50_000
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
+    WAITING_ON_VENDOR = "waiting_on_vendor", "Waiting on vendor"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+# DESIGN rule 5: the ball is with the customer, so nothing is owed; vendor waits still owe updates.
+PAUSED_STATUSES = frozenset({Status.WAITING_ON_CUSTOMER})
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+OPEN_STATUSES = frozenset(Status) - DONE_STATUSES
+OWING_STATUSES = OPEN_STATUSES - PAUSED_STATUSES
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset(Status) - {Status.NEW},
+    Status.OPEN: frozenset(Status) - {Status.NEW, Status.OPEN},
+    Status.IN_PROGRESS: frozenset(Status) - {Status.NEW, Status.IN_PROGRESS},
+    Status.WAITING_ON_CUSTOMER: frozenset(Status) - {Status.NEW, Status.WAITING_ON_CUSTOMER},
+    Status.WAITING_ON_VENDOR: frozenset(Status) - {Status.NEW, Status.WAITING_ON_VENDOR},
+    # A resolved ticket may be reopened (the fix did not hold) or closed; a closed one is final.
+    Status.RESOLVED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+def customer_status(status: str) -> str:
+    """The status a customer sees: vendor waits are our business, so they read "in progress"
+    (DESIGN rule 7)."""
+    return Status.IN_PROGRESS.value if status == Status.WAITING_ON_VENDOR else status
+
+
+CUSTOMER_STATUS_LABELS: dict[str, str] = {
+    Status.NEW: "Received",
+    Status.OPEN: "Open",
+    Status.IN_PROGRESS: "In progress",
+    Status.WAITING_ON_CUSTOMER: "Waiting for your reply",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+
+
+def customer_status_label(status: str) -> str:
+    return CUSTOMER_STATUS_LABELS.get(customer_status(status), "In progress")
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self) -> "TicketQuerySet":
+        return self.exclude(status__in=DONE_STATUSES)
+
+    def update_overdue(self, now=None) -> "TicketQuerySet":
+        return self.filter(next_update_due__lt=now or timezone.now())
+
+    def with_reference(self, reference: str) -> "TicketQuerySet":
+        """Tickets whose human reference (SD-1042, sd-1042 or 1042) is `reference`."""
+        number = Ticket.number_from_reference(reference)
+        return self.filter(pk=number) if number is not None else self.none()
+
+
+class Ticket(models.Model):
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="tickets"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requested_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    subject = models.CharField(max_length=SUBJECT_MAX_LENGTH)
+    description = models.TextField(validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    impact = models.PositiveSmallIntegerField(validators=ONE_TO_FOUR)
+    urgency = models.PositiveSmallIntegerField(validators=ONE_TO_FOUR)
+    priority = models.PositiveSmallIntegerField(
+        validators=ONE_TO_FOUR, help_text="The matrix priority, or the override when one is set."
+    )
+    priority_override = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=ONE_TO_FOUR
+    )
+    priority_override_reason = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_tickets",
+    )
+    next_update_due = models.DateTimeField(
+        null=True, blank=True, help_text="The promise in force; null while nothing is owed."
+    )
+    eta = models.DateTimeField(null=True, blank=True)
+    needed_by = models.DateTimeField(null=True, blank=True)
+    problem_statement = models.TextField(
+        blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)]
+    )
+    understanding_confirmed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The promise sweep and "most overdue first": only tickets that owe an update.
+            models.Index(
+                fields=["next_update_due"],
+                condition=models.Q(next_update_due__isnull=False),
+                name="ticket_promise_due",
+            ),
+            # "My open tickets by next update due".
+            models.Index(fields=["owner", "next_update_due"], name="ticket_owner_due"),
+            models.Index(fields=["organization", "-created_at"], name="ticket_org_recent"),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(impact__gte=1, impact__lte=4), name="ticket_impact_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgency__gte=1, urgency__lte=4), name="ticket_urgency_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4), name="ticket_priority_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="ticket_status_known"
+            ),
+            # Rule 2: once triaged, a ticket always has exactly one owner.
+            models.CheckConstraint(
+                condition=models.Q(status=Status.NEW) | models.Q(owner__isnull=False),
+                name="ticket_triaged_has_owner",
+            ),
+            # Rule 5: nothing is owed while paused, resolved or closed.
+            models.CheckConstraint(
+                condition=models.Q(next_update_due__isnull=True)
+                | models.Q(status__in=[s.value for s in OWING_STATUSES]),
+                name="ticket_promise_only_while_owed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority_override__isnull=True)
+                | ~models.Q(priority_override_reason=""),
+                name="ticket_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"SD-{self.pk}" if self.pk else "SD-?"
+
+    @staticmethod
+    def number_from_reference(reference: str) -> int | None:
+        text = reference.strip().upper().removeprefix("SD-").removeprefix("SD")
+        return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None
+
+    @property
+    def matrix_priority(self) -> int:
+        return priority_for(self.impact, self.urgency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def owes_update(self) -> bool:
+        return self.status in OWING_STATUSES
+
+    @property
+    def update_overdue(self) -> bool:
+        return self.next_update_due is not None and self.next_update_due < timezone.now()
+
+    @property
+    def understanding_confirmed(self) -> bool:
+        return self.understanding_confirmed_at is not None
+
+    def can_move_to(self, status: str) -> bool:
+        return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())

@@ -1,0 +1,19 @@
+"""Domain events the tickets services announce, so that apps above (the timeline, promises,
+vendors) can react in the same transaction without this app importing them.
+
+Every signal is sent explicitly by a service, never from a model save, with `ticket`, `by` (the
+acting user or None for the system) and `at` (the moment of the change).
+"""
+
+from django.dispatch import Signal
+
+# ticket, by, at
+ticket_created = Signal()
+# ticket, by, at, old, new, via_entry (the timeline entry that carried the change, or None)
+status_changed = Signal()
+# ticket, by, at, old, new, handover_note
+owner_changed = Signal()
+# ticket, by, at, old, new, reason
+priority_changed = Signal()
+# ticket, by, at, field, old, new  (eta, needed_by, problem_statement, understanding)
+field_changed = Signal()

@@ -1,0 +1,128 @@
+"""The timeline of a ticket and the ledger of every "next update by" promise made on it."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils import timezone
+
+from tickets.models import BODY_MAX_LENGTH, Ticket
+
+
+class EntryKind(models.TextChoices):
+    PUBLIC_UPDATE = "public_update", "Public update"
+    INTERNAL_NOTE = "internal_note", "Internal note"
+    CUSTOMER_REPLY = "customer_reply", "Customer reply"
+    EVENT = "event", "System event"
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened on a ticket. `is_public` decides whether the customer ever sees it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    is_public = models.BooleanField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    event = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For system events: what happened (status_changed, ...).",
+    )
+    data = models.JSONField(default=dict, blank=True)
+    next_update_due = models.DateTimeField(
+        null=True, blank=True, help_text="The promise this update made, as the customer was told."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "timeline entries"
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="timeline_ticket_time"),
+            models.Index(
+                fields=["ticket", "created_at"],
+                condition=models.Q(is_public=True),
+                name="timeline_ticket_public",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="internal_note") | models.Q(is_public=False),
+                name="internal_note_never_public",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["public_update", "customer_reply"])
+                | models.Q(is_public=True),
+                name="updates_and_replies_public",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.ticket.reference}"
+
+
+class PromiseOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    KEPT = "kept", "Kept"
+    BREACHED = "breached", "Breached"
+    WITHDRAWN = "withdrawn", "Withdrawn (nothing owed any more)"
+
+
+class Promise(models.Model):
+    """A "next update by" time told to the customer, and what became of it (DESIGN rule 3).
+
+    Kept: a public update or the resolution was posted at or before `due_at`. Breached: the
+    deadline passed first. Withdrawn: before the deadline the ticket stopped owing updates
+    (waiting on the customer) or a sooner promise replaced it.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="promises")
+    made_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    is_first_response = models.BooleanField(default=False)
+    priority = models.PositiveSmallIntegerField(help_text="The ticket's priority when promised.")
+    outcome = models.CharField(
+        max_length=10, choices=PromiseOutcome.choices, default=PromiseOutcome.PENDING
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    kept_by = models.ForeignKey(
+        TimelineEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    made_by = models.ForeignKey(
+        TimelineEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "made_at"], name="promise_ticket_time"),
+            models.Index(fields=["outcome", "due_at"], name="promise_outcome_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(outcome="pending"),
+                name="one_pending_promise_per_ticket",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gt=models.F("made_at")), name="promise_due_after_made"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="pending", closed_at__isnull=True)
+                | (~models.Q(outcome="pending") & models.Q(closed_at__isnull=False)),
+                name="promise_closed_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: update by {self.due_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == PromiseOutcome.PENDING
+
+    def outcome_if_closed_at(self, moment) -> str:
+        """Kept when answered at or before the deadline; breached after it."""
+        return PromiseOutcome.KEPT if moment <= self.due_at else PromiseOutcome.BREACHED

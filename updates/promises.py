@@ -1,0 +1,85 @@
+"""The promise ledger: the only code that makes, keeps, withdraws or breaks a promise.
+
+Callers hold the ticket's row lock (tickets.services.lock_ticket) so that one ticket never has two
+pending promises; the partial unique index `one_pending_promise_per_ticket` backs that up.
+`Ticket.next_update_due` always mirrors the pending promise's deadline (or null when none).
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+
+from tickets.models import Ticket
+from updates.models import Promise, PromiseOutcome, TimelineEntry
+
+# A promise further out than this is almost certainly a typo (2062 for 2026).
+LONGEST_PROMISE_DAYS = 366
+
+
+def pending_promise(ticket: Ticket) -> Promise | None:
+    return (
+        Promise.objects.select_for_update()
+        .filter(ticket=ticket, outcome=PromiseOutcome.PENDING)
+        .first()
+    )
+
+
+def close_pending_promise(
+    ticket: Ticket,
+    *,
+    at: datetime,
+    answered_by: TimelineEntry | None = None,
+    answered: bool = False,
+) -> Promise | None:
+    """Close the pending promise, if any.
+
+    `answered` (a public update, a resolution): kept if at or before the deadline, else breached.
+    Otherwise nothing more is owed: withdrawn before the deadline, breached after it.
+    """
+    promise = pending_promise(ticket)
+    if promise is None:
+        return None
+    outcome = promise.outcome_if_closed_at(at)
+    if not answered and outcome == PromiseOutcome.KEPT:
+        outcome = PromiseOutcome.WITHDRAWN
+    promise.outcome = outcome
+    promise.closed_at = at
+    promise.kept_by = answered_by if outcome == PromiseOutcome.KEPT else None
+    promise.save(update_fields=["outcome", "closed_at", "kept_by"])
+    if ticket.next_update_due is not None:
+        ticket.next_update_due = None
+        ticket.save(update_fields=["next_update_due", "updated_at"])
+    return promise
+
+
+def make_promise(
+    ticket: Ticket,
+    *,
+    due_at: datetime,
+    made_at: datetime,
+    made_by: TimelineEntry | None = None,
+    is_first_response: bool = False,
+) -> Promise:
+    """Record a new "next update by" promise; a still-pending one is withdrawn (superseded)."""
+    if not ticket.owes_update:
+        raise ValidationError({"next_update_due": "Nothing is owed on this ticket right now."})
+    if due_at <= made_at:
+        raise ValidationError(
+            {"next_update_due": "This time has already passed; choose a time in the future."}
+        )
+    if (due_at - made_at).days > LONGEST_PROMISE_DAYS:
+        raise ValidationError(
+            {"next_update_due": f"Promise an update within {LONGEST_PROMISE_DAYS} days."}
+        )
+    close_pending_promise(ticket, at=made_at)
+    promise = Promise.objects.create(
+        ticket=ticket,
+        made_at=made_at,
+        due_at=due_at,
+        is_first_response=is_first_response,
+        priority=ticket.priority,
+        made_by=made_by,
+    )
+    ticket.next_update_due = due_at
+    ticket.save(update_fields=["next_update_due", "updated_at"])
+    return promise

@@ -1,0 +1,99 @@
+"""How the timeline and the promise ledger follow ticket changes (tickets.signals).
+
+Each receiver runs inside the service's transaction, with the ticket row already locked.
+"""
+
+from tickets import signals
+from tickets.models import DONE_STATUSES, OWING_STATUSES, PAUSED_STATUSES, Ticket, customer_status
+from updates import cadence
+from updates.events import record_event
+from updates.promises import close_pending_promise, make_promise, pending_promise
+
+
+def on_ticket_created(ticket: Ticket, by, at, **_) -> None:
+    record_event(ticket, "opened", at=at, by=by, public=True)
+    make_promise(
+        ticket,
+        due_at=cadence.first_response_due(ticket, at),
+        made_at=at,
+        is_first_response=True,
+    )
+
+
+def on_status_changed(ticket: Ticket, by, at, old: str, new: str, via_entry=None, **_) -> None:
+    """Rule 5: resolution answers the promise; waiting on the customer withdraws it; coming back
+    to a status that owes updates starts a fresh one (unless a public update is making it)."""
+    record_event(
+        ticket,
+        "status_changed",
+        at=at,
+        by=by,
+        public=customer_status(old) != customer_status(new),
+        old=old,
+        new=new,
+    )
+    if new in DONE_STATUSES:
+        close_pending_promise(ticket, at=at, answered_by=via_entry, answered=True)
+    elif new in PAUSED_STATUSES:
+        close_pending_promise(ticket, at=at, answered_by=via_entry, answered=via_entry is not None)
+    elif old not in OWING_STATUSES and via_entry is None:
+        make_promise(ticket, due_at=cadence.next_update_due(ticket, at), made_at=at)
+
+
+def on_owner_changed(ticket: Ticket, by, at, old, new, handover_note: str = "", **_) -> None:
+    record_event(
+        ticket,
+        "owner_changed",
+        at=at,
+        by=by,
+        body=handover_note,
+        old=old.pk if old else None,
+        old_name=old.display_name if old else "",
+        new=new.pk,
+        new_name=new.display_name,
+    )
+
+
+def on_priority_changed(ticket: Ticket, by, at, old: int, new: int, reason: str = "", **_) -> None:
+    """A higher priority never leaves a slower promise standing: if the new priority's cadence,
+    counted from now, is sooner than the pending deadline, the promise is pulled in."""
+    record_event(ticket, "priority_changed", at=at, by=by, old=old, new=new, reason=reason)
+    promise = pending_promise(ticket)
+    if promise is None:
+        return
+    due_rule = cadence.first_response_due if promise.is_first_response else cadence.next_update_due
+    sooner = due_rule(ticket, at)
+    if sooner < promise.due_at:
+        make_promise(ticket, due_at=sooner, made_at=at, is_first_response=promise.is_first_response)
+
+
+FIELD_EVENTS = {
+    "eta": ("eta_changed", True),
+    "needed_by": ("needed_by_changed", False),
+    "problem_statement": ("problem_restated", True),
+    "understanding_confirmed_at": ("understanding_confirmed", True),
+}
+
+
+def on_field_changed(ticket: Ticket, by, at, field: str, old, new, **_) -> None:
+    event, public = FIELD_EVENTS[field]
+    if field in ("eta", "needed_by"):
+        record_event(
+            ticket,
+            event,
+            at=at,
+            by=by,
+            public=public,
+            old=old.isoformat() if old else None,
+            new=new.isoformat() if new else None,
+        )
+    else:
+        record_event(ticket, event, at=at, by=by, public=public)
+
+
+def connect() -> None:
+    signals.ticket_created.connect(on_ticket_created, dispatch_uid="updates.ticket_created")
+    signals.status_changed.connect(on_status_changed, dispatch_uid="updates.status_changed")
+    signals.owner_changed.connect(on_owner_changed, dispatch_uid="updates.owner_changed")
+    signals.priority_changed.connect(on_priority_changed, dispatch_uid="updates.priority_changed")
+    signals.field_changed.connect(on_field_changed, dispatch_uid="updates.field_changed")

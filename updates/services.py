@@ -1,0 +1,191 @@
+"""Writes to the timeline: public updates, internal notes and customer replies.
+
+A public update is the only thing (with the resolution) that keeps a promise, and each one makes
+the next promise. The steps run in one short transaction that holds the ticket's row lock.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from tickets import services as ticket_services
+from tickets.models import BODY_MAX_LENGTH, Status, Ticket
+from updates import cadence
+from updates.models import EntryKind, TimelineEntry
+from updates.promises import LONGEST_PROMISE_DAYS, close_pending_promise, make_promise
+
+UNSET: Any = ticket_services.UNSET
+
+# Checks a public update must pass before it reaches the customer. Each takes (ticket, body) and
+# returns the phrases it objects to; apps above register theirs (the vendor-mention guard).
+PublicUpdateCheck = Callable[[Ticket, str], list[str]]
+public_update_checks: list[PublicUpdateCheck] = []
+
+
+class PublicUpdateHeldBack(ValidationError):
+    """A public update that a check objected to; posted only once the author confirms."""
+
+    def __init__(self, matches: list[str]):
+        self.matches = matches
+        super().__init__(
+            "This update names a supplier or blames a third party. Customers hear that we own "
+            "the problem: reword it, or confirm that it should go out as written.",
+            code="vendor_mention",
+        )
+
+
+def _body(body: Any, *, field: str = "body") -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError({field: "Write something: this field is required."})
+    body = body.strip()
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {field: f"At most {BODY_MAX_LENGTH:,} characters (this has {len(body):,})."}
+        )
+    return body
+
+
+def _requested_due(value: Any, *, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise ValidationError({"next_update_due": "Give a date and time with its time zone."})
+    if value <= now:
+        raise ValidationError(
+            {"next_update_due": "This time has already passed; choose a time in the future."}
+        )
+    if (value - now).days > LONGEST_PROMISE_DAYS:
+        raise ValidationError(
+            {"next_update_due": f"Promise an update within {LONGEST_PROMISE_DAYS} days."}
+        )
+    return value
+
+
+def held_back_phrases(ticket: Ticket, body: str) -> list[str]:
+    matches: list[str] = []
+    for check in public_update_checks:
+        matches.extend(phrase for phrase in check(ticket, body) if phrase not in matches)
+    return matches
+
+
+def default_next_update_due(ticket: Ticket, *, now: datetime | None = None) -> datetime:
+    """What the composer suggests: one update interval of the ticket's cadence from now."""
+    return cadence.next_update_due(ticket, now or timezone.now())
+
+
+def post_public_update(
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    next_update_due: datetime | None = None,
+    status: str | None = None,
+    eta: datetime | None = UNSET,
+    confirm_vendor_mention: bool = False,
+) -> TimelineEntry:
+    """Tell the customer where things stand, and promise the next update.
+
+    1. Lock the ticket; refuse a closed ticket, an empty or oversized body, a past promise.
+    2. Run the public-update checks; held back unless the author confirmed.
+    3. An unowned ticket becomes the author's (someone is accountable from the first word).
+    4. Record the update; it answers the pending promise (kept, or breached if late).
+    5. Apply the status and ETA changes it carries.
+    6. If the ticket still owes updates, make the next promise: the author's time or the cadence
+       default. Paused and resolved tickets owe nothing.
+    """
+    if not author.is_helpdesk_staff:
+        raise ValidationError({"visibility": "Only staff post public updates."})
+    with transaction.atomic():
+        ticket = ticket_services.lock_ticket(ticket)
+        now = timezone.now()
+        if ticket.status == Status.CLOSED:
+            raise ValidationError(
+                {"body": f"{ticket.reference} is closed; open a new ticket to continue."}
+            )
+        body = _body(body)
+        requested_due = _requested_due(next_update_due, now=now)
+        if status is not None and status != ticket.status and not ticket.can_move_to(status):
+            # Checked up front so nothing is written for an impossible status.
+            ticket_services.change_status(ticket, status=status, by=author)
+        matches = held_back_phrases(ticket, body)
+        if matches and not confirm_vendor_mention:
+            raise PublicUpdateHeldBack(matches)
+        if ticket.owner_id is None:
+            ticket = ticket_services.assign_owner(ticket, owner=author, by=author)
+
+        entry = TimelineEntry.objects.create(
+            ticket=ticket,
+            kind=EntryKind.PUBLIC_UPDATE,
+            is_public=True,
+            author=author,
+            body=body,
+            created_at=now,
+            data={"confirmed_vendor_mention": matches} if matches else {},
+        )
+        close_pending_promise(ticket, at=now, answered_by=entry, answered=True)
+        if status is not None and status != ticket.status:
+            ticket = ticket_services.change_status(
+                ticket, status=status, by=author, via_entry=entry
+            )
+        elif ticket.status == Status.NEW:
+            ticket = ticket_services.change_status(
+                ticket, status=Status.OPEN, by=author, via_entry=entry
+            )
+        if eta is not UNSET:
+            ticket = ticket_services.set_eta(ticket, eta=eta, by=author)
+        if ticket.owes_update:
+            due = requested_due or cadence.next_update_due(ticket, now)
+            make_promise(ticket, due_at=due, made_at=now, made_by=entry)
+            entry.next_update_due = due
+            entry.save(update_fields=["next_update_due"])
+        elif requested_due is not None:
+            raise ValidationError(
+                {
+                    "next_update_due": "Nothing is owed while the ticket is "
+                    f"{ticket.get_status_display().lower()}; leave the next update time empty."
+                }
+            )
+    return entry
+
+
+def add_internal_note(ticket: Ticket, *, author: User, body: str) -> TimelineEntry:
+    """A note for colleagues. It never reaches the customer and never keeps a promise."""
+    if not author.is_helpdesk_staff:
+        raise ValidationError({"visibility": "Only staff write internal notes."})
+    body = _body(body)
+    return TimelineEntry.objects.create(
+        ticket=ticket,
+        kind=EntryKind.INTERNAL_NOTE,
+        is_public=False,
+        author=author,
+        body=body,
+        created_at=timezone.now(),
+    )
+
+
+def post_customer_reply(ticket: Ticket, *, author: User, body: str) -> TimelineEntry:
+    """The customer writes back. A ticket waiting on them (or resolved) is open again, and a
+    fresh promise starts from this moment (rule 5)."""
+    with transaction.atomic():
+        ticket = ticket_services.lock_ticket(ticket)
+        if ticket.status == Status.CLOSED:
+            raise ValidationError(
+                {"body": f"{ticket.reference} is closed; please raise a new request."}
+            )
+        body = _body(body)
+        entry = TimelineEntry.objects.create(
+            ticket=ticket,
+            kind=EntryKind.CUSTOMER_REPLY,
+            is_public=True,
+            author=author,
+            body=body,
+            created_at=timezone.now(),
+        )
+        if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+            ticket_services.change_status(ticket, status=Status.OPEN, by=author)
+    return entry
