@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from updates.models import Promise, TimelineEntry
+from updates.models import Feedback, Loss, Notification, Promise, TimelineEntry
 
 
 @admin.register(TimelineEntry)
@@ -29,3 +29,26 @@ class PromiseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "ticket", "created_at", "read_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["recipient", "ticket"]
+    list_select_related = ["recipient", "ticket"]
+    show_full_result_count = False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "kept_informed", "resolved", "created_at"]
+    raw_id_fields = ["ticket", "author"]
+
+
+@admin.register(Loss)
+class LossAdmin(admin.ModelAdmin):
+    list_display = ["organization", "category", "ticket", "created_at"]
+    list_filter = ["category"]
+    raw_id_fields = ["ticket", "feedback", "recorded_by"]
+    list_select_related = ["organization", "ticket"]

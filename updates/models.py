@@ -126,3 +126,101 @@ class Promise(models.Model):
     def outcome_if_closed_at(self, moment) -> str:
         """Kept when answered at or before the deadline; breached after it."""
         return PromiseOutcome.KEPT if moment <= self.due_at else PromiseOutcome.BREACHED
+
+
+class NotificationKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Update due soon"
+    BREACHED = "breached", "Promise breached"
+    STILL_BREACHED = "still_breached", "Promise still breached"
+    VENDOR_CHASE = "vendor_chase", "Vendor chase due"
+
+
+class Notification(models.Model):
+    """An in-app notification for one staff member (the bell). Written by the promise keeper."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.ticket.reference}"
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+class LossCategory(models.TextChoices):
+    MISUNDERSTOOD_PROBLEM = "misunderstood_problem", "Misunderstood problem"
+    MISSED_UPDATE = "missed_update", "Missed update"
+    SLOW_RESPONSE = "slow_response", "Slow response"
+    WRONG_FIX = "wrong_fix", "Wrong fix"
+    VENDOR_FAILURE = "vendor_failure", "Vendor failure"
+    OTHER = "other", "Other"
+
+
+class Feedback(models.Model):
+    """The customer's two ratings after resolution (DESIGN rule 10); one per ticket."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kept_informed = models.PositiveSmallIntegerField()
+    resolved = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kept_informed__gte=1, kept_informed__lte=5)
+                & models.Q(resolved__gte=1, resolved__lte=5),
+                name="feedback_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.ticket.reference}: {self.kept_informed}/{self.resolved}"
+
+
+class Loss(models.Model):
+    """A dissatisfaction event: what went wrong for the customer and why (DESIGN rule 10)."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="losses"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="losses"
+    )
+    category = models.CharField(max_length=30, choices=LossCategory.choices)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    lessons = models.TextField(blank=True, help_text="What we learned and will do differently.")
+    feedback = models.OneToOneField(
+        Feedback, on_delete=models.CASCADE, null=True, blank=True, related_name="loss"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at"], name="loss_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.organization})"
