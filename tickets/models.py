@@ -157,7 +157,7 @@ class Ticket(models.Model):
             # Rule 5: nothing is owed while paused, resolved or closed.
             models.CheckConstraint(
                 condition=models.Q(next_update_due__isnull=True)
-                | models.Q(status__in=[s.value for s in OWING_STATUSES]),
+                | models.Q(status__in=sorted(OWING_STATUSES)),
                 name="ticket_promise_only_while_owed",
             ),
             models.CheckConstraint(

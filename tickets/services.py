@@ -381,9 +381,11 @@ def update_ticket(
     if expected_updated_at is not None and ticket.updated_at != expected_updated_at:
         raise ValidationError(
             {
-                "__all__": "Someone else changed this ticket while you were editing; reload to see it."
-            },
-            code="conflict",
+                "__all__": ValidationError(
+                    "Someone else changed this ticket while you were editing; reload to see it.",
+                    code="conflict",
+                )
+            }
         )
     if ticket.status == Status.CLOSED and changes:
         _refuse_if_closed(ticket, next(iter(sorted(changes))))
