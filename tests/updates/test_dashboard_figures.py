@@ -1,0 +1,99 @@
+"""Manager dashboard figures against a hand-computed fixture (issue 7)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from tests.factories import TicketFactory
+from tickets import services as ticket_services
+from tickets.models import Status
+from updates import dashboard
+from updates import services as update_services
+from updates.feedback import record_feedback
+
+MONDAY = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+NOW = MONDAY.replace(hour=16)
+DAY = dashboard.Period(
+    since=MONDAY.replace(hour=0), until=MONDAY.replace(hour=0) + timedelta(days=1)
+)
+
+
+@pytest.fixture
+def history(organization, agent):
+    """Three P2 tickets (24x7: first response 1 h, then every 2 h), all opened Monday 10:00.
+
+    T1: answered 10:30 (kept), late at 13:00 (the 12:30 promise breached), 15:00 promise overdue.
+    T2: answered exactly at 11:00 (kept), then paused at 11:30 (the 13:00 promise withdrawn).
+    T3: never answered (the 11:00 promise overdue).
+    Hand count of promises due by 16:00: kept 2 of 5 (withdrawn excluded) = 40 %.
+    """
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        t1, t2, t3 = (
+            TicketFactory(organization=organization, impact=2, urgency=2, owner=agent)
+            for _ in range(3)
+        )
+        clock.move_to(MONDAY + timedelta(minutes=30))
+        update_services.post_public_update(t1, author=agent, body="On it.")
+        clock.move_to(MONDAY + timedelta(hours=1))
+        update_services.post_public_update(t2, author=agent, body="On it.")
+        clock.move_to(MONDAY + timedelta(hours=1, minutes=30))
+        ticket_services.change_status(t2, status=Status.WAITING_ON_CUSTOMER, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=3))
+        update_services.post_public_update(t1, author=agent, body="Sorry, still working.")
+    return t1, t2, t3
+
+
+def test_kept_rate_counts_due_promises_and_excludes_withdrawn_ones(history):
+    assert dashboard.overall_kept_rate(DAY, NOW) == {"total": 5, "kept": 2, "rate": 40.0}
+
+
+def test_kept_rate_by_owner(history, agent):
+    rows = dashboard.kept_rate_by(DAY, NOW, "ticket__owner__name")
+    assert rows == [{"label": agent.name, "kept": 2, "total": 5, "rate": 40.0}]
+
+
+def test_kept_rate_by_week_groups_by_the_deadlines_week(history):
+    rows = dashboard.kept_rate_by(DAY, NOW, None)
+    assert len(rows) == 1
+    assert rows[0]["label"].date() == MONDAY.date()
+    assert rows[0]["rate"] == 40.0
+
+
+def test_breaches_by_hour_of_day(history):
+    hours = dashboard.breaches_by_hour(DAY, NOW, UTC)
+    assert {hour: n for hour, n in enumerate(hours) if n} == {11: 1, 12: 1, 15: 1}
+
+
+def test_first_response_minutes(history):
+    assert dashboard.first_response_minutes(DAY) == [30.0, 60.0]
+
+
+def test_now_panels(history):
+    t1, t2, t3 = history
+    assert list(dashboard.breached_now(NOW)) == [t3, t1]
+    assert list(dashboard.due_within_the_hour(NOW - timedelta(hours=1, minutes=30))) == [t1]
+    assert set(dashboard.understanding_unconfirmed()) == {t1, t2, t3}
+
+
+def test_no_data_gives_no_rate_rather_than_zero(db):
+    assert dashboard.overall_kept_rate(DAY, NOW) == {"total": 0, "kept": 0, "rate": None}
+    assert dashboard.breaches_by_hour(DAY, NOW, UTC) == [0] * 24
+    assert dashboard.first_response_minutes(DAY) == []
+
+
+def test_open_tickets_by_age(organization):
+    for days in (0, 2, 5, 10, 40):
+        with time_machine.travel(NOW - timedelta(days=days, minutes=1), tick=False):
+            TicketFactory(organization=organization)
+    assert [n for _, n in dashboard.open_tickets_by_age(NOW)] == [1, 1, 1, 1, 1]
+
+
+def test_losses_by_category_from_low_feedback(organization, agent, contact):
+    with time_machine.travel(MONDAY, tick=False):
+        ticket = TicketFactory(organization=organization, requester=contact, owner=agent)
+        ticket = ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+        record_feedback(ticket, author=contact, kept_informed=1, resolved=4)
+    counts = dict(dashboard.losses_by_category(DAY))
+    assert counts["Missed update"] == 1
+    assert sum(counts.values()) == 1

@@ -1,0 +1,189 @@
+"""Reads for the manager dashboard: who is left without an update now, and how well promises are
+kept over a period. Each function runs a fixed number of aggregate queries, whatever the data size.
+
+Promise-kept rate counts promises that came due in the period: kept ones, breached ones, and pending
+ones already past their deadline (they are breached now, whatever happens next). Withdrawn promises
+(the ticket paused or was re-prioritised before the deadline) are neither kept nor broken.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractHour, TruncWeek
+from django.utils import timezone
+
+from tickets.models import OPEN_STATUSES, Status, Ticket
+from updates.models import EntryKind, Loss, LossCategory, Promise, PromiseOutcome, TimelineEntry
+
+NOW_PANEL_LENGTH = 50
+
+KEPT = Q(outcome=PromiseOutcome.KEPT)
+BROKEN = Q(outcome=PromiseOutcome.BREACHED) | Q(outcome=PromiseOutcome.PENDING)
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime | None = None) -> "Period":
+        now = now or timezone.now()
+        return cls(since=now - timedelta(days=days), until=now)
+
+
+def _tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("organization", "owner")
+
+
+def breached_now(now: datetime) -> QuerySet[Ticket]:
+    """Open tickets whose promise has passed, most late first."""
+    return _tickets().filter(next_update_due__lt=now).order_by("next_update_due")
+
+
+def due_within_the_hour(now: datetime) -> QuerySet[Ticket]:
+    return (
+        _tickets()
+        .filter(next_update_due__gte=now, next_update_due__lt=now + timedelta(hours=1))
+        .order_by("next_update_due")
+    )
+
+
+def unowned(now: datetime) -> QuerySet[Ticket]:
+    return _tickets().filter(status=Status.NEW).order_by("created_at")
+
+
+def understanding_unconfirmed() -> QuerySet[Ticket]:
+    """Triaged open tickets whose customer has not confirmed our understanding (rule 9)."""
+    return (
+        _tickets()
+        .filter(status__in=OPEN_STATUSES, understanding_confirmed_at__isnull=True)
+        .exclude(status=Status.NEW)
+        .order_by("created_at")
+    )
+
+
+def waiting_on_vendor_longest() -> QuerySet[Ticket]:
+    since = (
+        TimelineEntry.objects.filter(
+            ticket=OuterRef("pk"),
+            kind=EntryKind.EVENT,
+            event="status_changed",
+            data__new=Status.WAITING_ON_VENDOR,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        _tickets()
+        .filter(status=Status.WAITING_ON_VENDOR)
+        .annotate(waiting_since=Subquery(since))
+        .order_by(F("waiting_since").asc(nulls_first=True))
+    )
+
+
+def _came_due(period: Period, now: datetime) -> QuerySet[Promise]:
+    """Promises whose deadline fell in the period and has passed, excluding withdrawn ones."""
+    return Promise.objects.filter(
+        due_at__gte=period.since, due_at__lt=min(period.until, now)
+    ).exclude(outcome=PromiseOutcome.WITHDRAWN)
+
+
+def _rate(kept: int, total: int) -> float | None:
+    return round(100 * kept / total, 1) if total else None
+
+
+def kept_rate_by(period: Period, now: datetime, group: str | None) -> list[dict]:
+    """Promise-kept rate grouped by `group` (a Promise lookup such as "ticket__owner__name"),
+    or by week of the deadline when group is None."""
+    promises = _came_due(period, now)
+    key = "week" if group is None else group
+    if group is None:
+        promises = promises.annotate(week=TruncWeek("due_at"))
+    rows = (
+        promises.values(key)
+        .annotate(total=Count("id"), kept=Count("id", filter=KEPT))
+        .order_by(key)
+    )
+    return [
+        {
+            "label": row[key],
+            "kept": row["kept"],
+            "total": row["total"],
+            "rate": _rate(row["kept"], row["total"]),
+        }
+        for row in rows
+    ]
+
+
+def overall_kept_rate(period: Period, now: datetime) -> dict:
+    totals = _came_due(period, now).aggregate(total=Count("id"), kept=Count("id", filter=KEPT))
+    return totals | {"rate": _rate(totals["kept"], totals["total"])}
+
+
+def breaches_by_hour(period: Period, now: datetime, tz) -> list[int]:
+    """How many promises were broken at each hour of the day (in `tz`), 0-23."""
+    counts = dict(
+        _came_due(period, now)
+        .filter(BROKEN)
+        .annotate(hour=ExtractHour("due_at", tzinfo=tz))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .values_list("hour", "n")
+    )
+    return [counts.get(hour, 0) for hour in range(24)]
+
+
+def first_response_minutes(period: Period) -> list[float]:
+    """Minutes from opening to the first public update, for tickets opened in the period."""
+    first_update = (
+        TimelineEntry.objects.filter(ticket=OuterRef("pk"), kind=EntryKind.PUBLIC_UPDATE)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    rows = (
+        Ticket.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .annotate(first_update=Subquery(first_update))
+        .filter(first_update__isnull=False)
+        .values_list("created_at", "first_update")
+    )
+    return sorted((answered - opened).total_seconds() / 60 for opened, answered in rows)
+
+
+AGE_BUCKETS: list[tuple[str, timedelta | None]] = [
+    ("under 1 day", timedelta(days=1)),
+    ("1-3 days", timedelta(days=3)),
+    ("3-7 days", timedelta(days=7)),
+    ("1-4 weeks", timedelta(days=28)),
+    ("over 4 weeks", None),
+]
+
+
+def open_tickets_by_age(now: datetime) -> list[tuple[str, int]]:
+    buckets = {}
+    lower = None
+    for index, (_, upper) in enumerate(AGE_BUCKETS):
+        condition = Q(status__in=OPEN_STATUSES)
+        if upper is not None:
+            condition &= Q(created_at__gt=now - upper)
+        if lower is not None:
+            condition &= Q(created_at__lte=now - lower)
+        buckets[f"bucket_{index}"] = Count("id", filter=condition)
+        lower = upper
+    counts = Ticket.objects.aggregate(**buckets)
+    return [(label, counts[f"bucket_{index}"]) for index, (label, _) in enumerate(AGE_BUCKETS)]
+
+
+def losses_by_category(period: Period) -> list[tuple[str, int]]:
+    counts = dict(
+        Loss.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    return [(category.label, counts.get(category.value, 0)) for category in LossCategory]
+
+
+def latest_update_at() -> datetime | None:
+    return TimelineEntry.objects.aggregate(latest=Max("created_at"))["latest"]
