@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from updates.dashboard_views import manager_dashboard
+
 admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 
@@ -8,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
+    path("dashboard/", manager_dashboard, name="manager-dashboard"),
 ]

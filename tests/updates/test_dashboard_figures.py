@@ -97,3 +97,36 @@ def test_losses_by_category_from_low_feedback(organization, agent, contact):
     counts = dict(dashboard.losses_by_category(DAY))
     assert counts["Missed update"] == 1
     assert sum(counts.values()) == 1
+
+
+def test_dashboard_is_for_managers_only(client, agent, contact, manager):
+    client.force_login(agent)
+    assert client.get("/dashboard/").status_code == 403
+    client.force_login(contact)
+    assert client.get("/dashboard/").status_code == 403
+    client.force_login(manager)
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_dashboard_shows_the_figures_and_exports_csv(client, history, manager):
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/dashboard/?days=7").content.decode()
+        export = client.get("/dashboard/?days=7&export=by_owner").content.decode()
+        breached = client.get("/dashboard/?export=breached").content.decode().splitlines()
+    assert "40.0 %" in page
+    assert "2 kept of 5" in page
+    assert export.splitlines()[1].endswith(",2,5,40.0")
+    assert len(breached) == 3
+    # Most late first: T3 promised 11:00 (300 min late at 16:00), T1 promised 15:00 (60 min).
+    assert [row.split(",")[-1] for row in breached[1:]] == ["300", "60"]
+
+
+def test_now_panel_refreshes_as_a_fragment(client, history, manager):
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        fragment = client.get("/dashboard/?panel=now", headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    assert 'id="now-panels"' in body
+    assert "<h1>" not in body
+    assert history[2].reference in body
