@@ -3,6 +3,7 @@ can fail or stall on demand, and shortcuts to make tickets whose promise falls d
 
 import asyncio
 import email
+import email.policy
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -52,7 +53,9 @@ class RecordingHandler:
                 self.refuse_next -= 1
                 self.refused += 1
                 return "451 4.3.0 Mail server busy, try again later"
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
