@@ -3,7 +3,7 @@
 A :class:`BusinessCalendar` says when an organisation's support clock runs: a daily
 opening window in a local timezone, on chosen weekdays, minus public holidays.  It can
 answer "is the clock running now?", "when does it next start?", "when is a deadline that
-needs N hours of business time?" and "how much business time passed between A and B?".
+needs N hours of business time?", "when is N business hours before a deadline?" and "how much business time passed between A and B?".
 
 DST policy (the one non-obvious choice): each business day's window is built from the
 *local date plus the configured wall-clock times* and the clock counts *real elapsed
@@ -223,6 +223,36 @@ class BusinessCalendar:
             remaining -= available
         raise AssertionError("unreachable: _windows_from is infinite or raises")  # pragma: no cover
 
+    def subtract_business_time(self, end: datetime, duration: timedelta) -> datetime:
+        """The latest instant from which ``duration`` of business time runs until ``end``.
+
+        The mirror of :meth:`add_business_time`: counting backwards starts at ``end`` if the
+        clock is running, otherwise at the previous closing.  For a positive duration the
+        result always lies inside business hours, with a result exactly at opening time
+        counted as inside (Mon 18:00 - 10h is Mon 08:00, not Fri 18:00).  A zero duration
+        returns ``end`` itself.  Used for "remind two business hours before the deadline".
+        """
+        instant = _require_aware(end, "end")
+        if not isinstance(duration, timedelta):
+            raise TypeError(f"duration must be a timedelta, got {type(duration).__name__}")
+        if duration < timedelta(0):
+            raise ValueError(f"duration must not be negative, got {duration!r}")
+        if not duration:
+            return instant.astimezone(self.tzinfo)
+
+        remaining = duration
+        for opens_at, closes_at in self._windows_before(self._local_date(instant) + _ONE_DAY):
+            if opens_at >= instant:
+                continue
+            finish = min(closes_at, instant)
+            available = finish - opens_at
+            if remaining <= available:
+                return (finish - remaining).astimezone(self.tzinfo)
+            remaining -= available
+        raise AssertionError(
+            "unreachable: _windows_before is infinite or raises"
+        )  # pragma: no cover
+
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Business time elapsed from ``start`` to ``end``; zero if ``end <= start``.
 
@@ -262,6 +292,23 @@ class BusinessCalendar:
         if closes_at <= opens_at:
             return None
         return opens_at, closes_at
+
+    def _windows_before(self, day: date) -> Iterator[tuple[datetime, datetime]]:
+        """Business windows in reverse chronological order from local date ``day`` backwards."""
+        idle_days = 0
+        while True:
+            window = self._window(day)
+            if window is None:
+                idle_days += 1
+                if idle_days > _MAX_DAYS_WITHOUT_BUSINESS:
+                    raise ValueError(
+                        f"{self!r} has no business hours in the {_MAX_DAYS_WITHOUT_BUSINESS} "
+                        f"days after {day.isoformat()}; check its weekdays and holidays"
+                    )
+            else:
+                idle_days = 0
+                yield window
+            day -= _ONE_DAY
 
     def _windows_from(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         """Business windows in chronological order from local date ``day`` onwards."""

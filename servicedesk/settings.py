@@ -86,7 +86,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; a busy timeout instead of "locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so web, worker and beat
+        # queue on the busy timeout instead of failing when a read turns into a write.
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,7 +174,25 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The promise sweep (DESIGN rule 6). A sweep that could not start within one interval is dropped:
+# the next one does its work, so a stalled queue never fills with stale sweeps.
+CELERY_BEAT_SCHEDULE: dict = {
+    "promise-keeper-sweep": {
+        "task": "updates.sweep_promises",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
+}
+# The promise keeper's outbox: bounded retries with exponential backoff, then a dead letter. A
+# message being sent is leased for longer than any task may run, so only a dead worker loses it.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+# A queued delivery task not run after this long is presumed lost (Redis restarted) and re-queued.
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
+    "OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * SWEEP_INTERVAL_SECONDS
+)
 
 LOGGING = {
     "version": 1,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("dashboard/", manager_dashboard, name="manager-dashboard"),
+    path("", include("updates.keeper.urls")),
 ]

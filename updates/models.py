@@ -146,6 +146,14 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    alert = models.ForeignKey(
+        "updates.PromiseAlert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The promise alert this notification delivers (at most one per recipient).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -156,6 +164,14 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+        ]
+        constraints = [
+            # DESIGN rule 6: in-app delivery of an alert happens at most once per person.
+            models.UniqueConstraint(
+                fields=["alert", "recipient"],
+                condition=models.Q(alert__isnull=False),
+                name="one_notification_per_alert_recipient",
+            )
         ]
 
     def __str__(self) -> str:
@@ -224,3 +240,159 @@ class Loss(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.organization})"
+
+
+class AlertStage(models.TextChoices):
+    """The reminders and escalations of one promise (DESIGN rule 6), in the order they fire."""
+
+    DUE_SOON = "due_soon", "Update due soon"
+    BREACHED = "breached", "Promise breached"
+    STILL_BREACHED = "still_breached", "Promise still breached"
+
+
+class AlertStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    FIRED = "fired", "Fired (handed to the outbox)"
+    CANCELLED = "cancelled", "Cancelled (the promise was kept or moved)"
+    SKIPPED = "skipped", "Skipped (no longer meaningful when its turn came)"
+
+
+class PromiseAlert(models.Model):
+    """One stage of the reminders owed for one promise, written with the promise itself.
+
+    The sweep claims pending alerts whose `due_at` has passed (by the database clock), records
+    them as fired and hands delivery to the outbox; keeping or moving the promise cancels the
+    alerts still pending. The unique constraint makes each stage exist once per promise.
+    """
+
+    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, related_name="alerts")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=AlertStage.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=AlertStatus.choices, default=AlertStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it fired, was cancelled or was skipped."
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The sweep's claim: only pending alerts, earliest first.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="alert_pending_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["promise", "stage"], name="one_alert_per_promise_stage"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=["due_soon", "breached", "still_breached"]),
+                name="alert_stage_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} for {self.ticket.reference} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxChannel(models.TextChoices):
+    IN_APP = "in_app", "In-app notification"
+    EMAIL = "email", "Email"
+
+
+class OutboxKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Update due soon"
+    BREACHED = "breached", "Promise breached"
+    STILL_BREACHED = "still_breached", "Promise still breached"
+    CUSTOMER_ACKNOWLEDGEMENT = "customer_acknowledgement", "Customer: request received"
+    CUSTOMER_UPDATE = "customer_update", "Customer: public update"
+    CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending (claimed by a worker)"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped (no longer true when its turn came)"
+    DEAD = "dead", "Dead letter (gave up after bounded attempts)"
+
+
+class OutboxMessage(models.Model):
+    """One message to one person on one channel, written in the transaction that decided it.
+
+    Delivery tasks claim messages (compare-and-set on `status`), re-check that the message is
+    still true, deliver, and record the outcome; failures back off until `next_attempt_at` and
+    become dead letters after a bounded number of attempts. `key` makes each message unique.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    channel = models.CharField(max_length=10, choices=OutboxChannel.choices)
+    kind = models.CharField(max_length=30, choices=OutboxKind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    alert = models.ForeignKey(
+        PromiseAlert, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    entry = models.ForeignKey(
+        TimelineEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The public update a customer email carries.",
+    )
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a delivery task was last queued for it."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While sending: when another worker may take it over."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The sweep's backstop re-queue and the health page's backlog: unsent messages only.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="outbox_unsent",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="dead"),
+                name="outbox_dead_letters",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.channel}) to {self.recipient_id}: {self.status}"
+
+
+class SweepHeartbeat(models.Model):
+    """When the promise sweep last ran and what it did; the health page reads it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    fired = models.PositiveIntegerField(default=0)
+    requeued = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"

@@ -3,6 +3,7 @@
 Callers hold the ticket's row lock (tickets.services.lock_ticket) so that one ticket never has two
 pending promises; the partial unique index `one_pending_promise_per_ticket` backs that up.
 `Ticket.next_update_due` always mirrors the pending promise's deadline (or null when none).
+Each promise's reminders (updates.keeper.alerts) are written and cancelled in the same transaction.
 """
 
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 
 from tickets.models import Ticket
+from updates.keeper.alerts import cancel_alerts, schedule_alerts
 from updates.models import Promise, PromiseOutcome, TimelineEntry
 
 # A promise further out than this is almost certainly a typo (2062 for 2026).
@@ -46,6 +48,7 @@ def close_pending_promise(
     promise.closed_at = at
     promise.kept_by = answered_by if outcome == PromiseOutcome.KEPT else None
     promise.save(update_fields=["outcome", "closed_at", "kept_by"])
+    cancel_alerts(promise, at=at)
     if ticket.next_update_due is not None:
         ticket.next_update_due = None
         ticket.save(update_fields=["next_update_due", "updated_at"])
@@ -80,6 +83,7 @@ def make_promise(
         priority=ticket.priority,
         made_by=made_by,
     )
+    schedule_alerts(promise, ticket)
     ticket.next_update_due = due_at
     ticket.save(update_fields=["next_update_due", "updated_at"])
     return promise

@@ -7,6 +7,7 @@ from tickets import signals
 from tickets.models import DONE_STATUSES, OWING_STATUSES, PAUSED_STATUSES, Ticket, customer_status
 from updates import cadence
 from updates.events import record_event
+from updates.keeper import customer_emails
 from updates.promises import close_pending_promise, make_promise, pending_promise
 
 
@@ -91,9 +92,20 @@ def on_field_changed(ticket: Ticket, by, at, field: str, old, new, **_) -> None:
         record_event(ticket, event, at=at, by=by, public=public)
 
 
+def on_ticket_created_email(ticket: Ticket, by, at, **_) -> None:
+    customer_emails.ticket_opened(ticket, at=at)
+
+
+def on_status_changed_email(ticket: Ticket, by, at, old: str, new: str, via_entry=None, **_):
+    customer_emails.status_changed(ticket, old=old, new=new, at=at, via_entry=via_entry)
+
+
 def connect() -> None:
     signals.ticket_created.connect(on_ticket_created, dispatch_uid="updates.ticket_created")
     signals.status_changed.connect(on_status_changed, dispatch_uid="updates.status_changed")
     signals.owner_changed.connect(on_owner_changed, dispatch_uid="updates.owner_changed")
     signals.priority_changed.connect(on_priority_changed, dispatch_uid="updates.priority_changed")
     signals.field_changed.connect(on_field_changed, dispatch_uid="updates.field_changed")
+    # After the promise ledger's receivers, so the acknowledgement carries the first promise.
+    signals.ticket_created.connect(on_ticket_created_email, dispatch_uid="updates.ticket_email")
+    signals.status_changed.connect(on_status_changed_email, dispatch_uid="updates.status_email")

@@ -16,6 +16,7 @@ from accounts.models import User
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, Status, Ticket
 from updates import cadence
+from updates.keeper import customer_emails
 from updates.models import EntryKind, TimelineEntry
 from updates.promises import LONGEST_PROMISE_DAYS, close_pending_promise, make_promise
 
@@ -97,6 +98,7 @@ def post_public_update(
     5. Apply the status and ETA changes it carries.
     6. If the ticket still owes updates, make the next promise: the author's time or the cadence
        default. Paused and resolved tickets owe nothing.
+    7. Email the requester (after commit): the update and its next promise, or the resolution.
     """
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff post public updates."})
@@ -150,6 +152,7 @@ def post_public_update(
                     f"{ticket.get_status_display().lower()}; leave the next update time empty."
                 }
             )
+        customer_emails.public_update_posted(ticket, entry)
     return entry
 
 

@@ -1,0 +1,8 @@
+"""The promise keeper (DESIGN rule 6): reminders and escalations that never miss and never double.
+
+- alerts: when each stage of a promise fires; written and cancelled by the promise ledger.
+- sweep: the periodic task body that claims due alerts and turns them into outbox messages.
+- outbox / delivery: in-app notifications and emails, claimed, re-checked, retried, dead-lettered.
+- customer_emails: the emails the promise implies for the requester.
+- health: what an operator needs to see a stalled beat or worker.
+"""

@@ -1,0 +1,61 @@
+"""The emails the promise implies for the requester (DESIGN rule 11): acknowledgement with the
+first promise, each public update with the next one, and the resolution with the feedback link.
+
+Each is an outbox message written in the transaction of the change it reports, delivered after
+commit; a public update that also resolves the ticket sends one email, the resolution.
+"""
+
+from datetime import datetime
+
+from tickets.models import DONE_STATUSES, Ticket
+from updates.keeper.outbox import queue_messages
+from updates.models import OutboxChannel, OutboxKind, TimelineEntry
+
+
+def _requester(ticket: Ticket):
+    requester = ticket.requester
+    if requester is None or not requester.is_active or not requester.email:
+        return None
+    return requester
+
+
+def _queue(ticket: Ticket, *, kind: str, key: str, at: datetime, entry=None) -> None:
+    requester = _requester(ticket)
+    if requester is None:
+        return
+    queue_messages(
+        kind=kind,
+        ticket=ticket,
+        recipients=[requester],
+        channels=[OutboxChannel.EMAIL],
+        key=key,
+        now=at,
+        entry=entry,
+    )
+
+
+def ticket_opened(ticket: Ticket, *, at: datetime) -> None:
+    _queue(ticket, kind=OutboxKind.CUSTOMER_ACKNOWLEDGEMENT, key=f"ack:{ticket.pk}", at=at)
+
+
+def public_update_posted(ticket: Ticket, entry: TimelineEntry) -> None:
+    """One email per public update: the resolution email when the update resolved the ticket."""
+    kind = (
+        OutboxKind.CUSTOMER_RESOLUTION
+        if ticket.status in DONE_STATUSES
+        else OutboxKind.CUSTOMER_UPDATE
+    )
+    _queue(ticket, kind=kind, key=f"update:{entry.pk}", at=entry.created_at, entry=entry)
+
+
+def status_changed(ticket: Ticket, *, old: str, new: str, at: datetime, via_entry=None) -> None:
+    """Resolved (or closed straight away) without a public update: the resolution email. A
+    public update carrying the change sends its own email (public_update_posted)."""
+    if via_entry is not None or new not in DONE_STATUSES or old in DONE_STATUSES:
+        return
+    _queue(
+        ticket,
+        kind=OutboxKind.CUSTOMER_RESOLUTION,
+        key=f"resolution:{ticket.pk}:{at.isoformat()}",
+        at=at,
+    )

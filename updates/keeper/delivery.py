@@ -1,0 +1,239 @@
+"""Delivering outbox messages: in-app notifications exactly once, emails at least once.
+
+Both paths claim their messages first, so two tasks holding the same ids (a message queued twice,
+a broker redelivery) never both act on one message, and both re-check that the message is still
+true (the promise is still open) just before delivering it.
+"""
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from updates.keeper.messages import notification_text, render_email
+from updates.keeper.outbox import claim, enqueue_delivery
+from updates.models import (
+    AlertStage,
+    Notification,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    PromiseOutcome,
+)
+
+logger = logging.getLogger(__name__)
+
+ERROR_MAX_LENGTH = 2000
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    dead: int = 0
+    released: int = 0
+
+    def add(self, other: "DeliveryResult") -> "DeliveryResult":
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def still_true(message: OutboxMessage, now: datetime) -> bool:
+    """Whether a message should still go out: its recipient is active and, for a promise alert,
+    the promise is still open (a due-soon reminder also only before the deadline: after it, the
+    breach alert speaks). Customer messages report something that happened, so they stay true."""
+    if not message.recipient.is_active:
+        return False
+    if message.alert_id is None:
+        return True
+    promise = message.alert.promise
+    if promise.outcome != PromiseOutcome.PENDING:
+        return False
+    return not (message.alert.stage == AlertStage.DUE_SOON and promise.due_at <= now)
+
+
+def _load(ids: list[int]):
+    return OutboxMessage.objects.filter(pk__in=ids).select_related(
+        "alert__promise",
+        "ticket__organization",
+        "ticket__owner",
+        "recipient__organization",
+        "entry__author",
+    )
+
+
+def deliver_in_app(ids: list[int]) -> DeliveryResult:
+    """Write the notifications of pending in-app messages, in one transaction with their claim:
+    the notification exists if and only if its message is marked sent (and the unique
+    (alert, recipient) constraint backs that up), so in-app delivery happens at most once."""
+    result = DeliveryResult()
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = claim(
+            OutboxMessage.objects.filter(
+                pk__in=ids, channel=OutboxChannel.IN_APP, status=OutboxStatus.PENDING
+            ),
+            status=OutboxStatus.SENDING,
+            attempts=F("attempts") + 1,
+        )
+        if not claimed:
+            return result
+        notifications, sent, skipped = [], [], []
+        for message in _load(claimed):
+            if not still_true(message, now):
+                skipped.append(message.pk)
+                continue
+            notifications.append(
+                Notification(
+                    recipient=message.recipient,
+                    kind=message.kind,
+                    ticket=message.ticket,
+                    message=notification_text(message, now),
+                    alert=message.alert,
+                    created_at=now,
+                )
+            )
+            sent.append(message.pk)
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        OutboxMessage.objects.filter(pk__in=sent).update(status=OutboxStatus.SENT, sent_at=now)
+        OutboxMessage.objects.filter(pk__in=skipped).update(
+            status=OutboxStatus.SKIPPED, sent_at=now
+        )
+    result.sent, result.skipped = len(sent), len(skipped)
+    return result
+
+
+def backoff(attempts: int) -> timedelta:
+    """60 s, 2 min, 4 min, 8 min ... after the 1st, 2nd, 3rd, 4th failed attempt."""
+    return timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
+
+
+def record_failure(message: OutboxMessage, error: BaseException, now: datetime) -> bool:
+    """Back the message off for a later attempt, or dead-letter it after the last one.
+    Returns True when it became a dead letter."""
+    dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
+        next_attempt_at=now + backoff(message.attempts),
+        enqueued_at=None,
+        lease_expires_at=None,
+        last_error=text,
+    )
+    log = logger.error if dead else logger.warning
+    log("Email %s attempt %d failed: %s%s", message.pk, message.attempts, text, " (dead)" * dead)
+    return dead
+
+
+def deliver_email(ids: list[int], *, time_budget: float | None = None) -> DeliveryResult:
+    """Send pending emails, at least once each.
+
+    1. Claim them in a short transaction: status sending, one more attempt, and a lease longer
+       than any task may run. Messages waiting for a retry backoff are left alone.
+    2. Re-check each just before sending; skip what is no longer true.
+    3. Send over one SMTP connection (EMAIL_TIMEOUT bounds every network wait); mark each sent
+       right after the server accepted it. A worker killed between those two steps leaves the
+       message sending; when the lease expires the sweep queues it again and it is sent twice.
+       That window (one SMTP round trip) is the at-least-once duplicate window.
+    4. A failure backs the message off (exponential) or dead-letters it after the last attempt.
+    5. Messages not reached within the time budget are released and queued again at once.
+    """
+    result = DeliveryResult()
+    budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    began = time.monotonic()
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = claim(
+            OutboxMessage.objects.filter(
+                pk__in=ids,
+                channel=OutboxChannel.EMAIL,
+                status=OutboxStatus.PENDING,
+                next_attempt_at__lte=now,
+            ),
+            status=OutboxStatus.SENDING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+        )
+    if not claimed:
+        return result
+    messages = list(_load(claimed).order_by("pk"))
+    connection = get_connection()
+    try:
+        for index, message in enumerate(messages):
+            if time.monotonic() - began > budget:
+                result.released += _release(messages[index:])
+                break
+            now = timezone.now()
+            if not still_true(message, now):
+                OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+                    status=OutboxStatus.SKIPPED, sent_at=now, lease_expires_at=None
+                )
+                result.skipped += 1
+                continue
+            try:
+                email = render_email(message, now)
+                mail = EmailMultiAlternatives(
+                    subject=email.subject,
+                    body=email.text,
+                    to=[message.recipient.email],
+                    connection=connection,
+                    headers={"X-Service-Desk-Message": message.key},
+                )
+                mail.attach_alternative(email.html, "text/html")
+                mail.send()
+            except Exception as error:
+                _close_quietly(connection)
+                result.failed += 1
+                result.dead += record_failure(message, error, timezone.now())
+                continue
+            OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.SENT, sent_at=timezone.now(), lease_expires_at=None
+            )
+            result.sent += 1
+    finally:
+        _close_quietly(connection)
+    return result
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.warning("Closing the SMTP connection failed", exc_info=True)
+
+
+def _release(messages: list[OutboxMessage]) -> int:
+    """Give unsent claimed messages back (their attempt did not happen) and queue them again."""
+    ids = [message.pk for message in messages]
+    released = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PENDING,
+        attempts=F("attempts") - 1,
+        lease_expires_at=None,
+        enqueued_at=timezone.now(),
+    )
+    enqueue_delivery((pk, OutboxChannel.EMAIL) for pk in ids)
+    return released
+
+
+def deliver(ids: list[int]) -> DeliveryResult:
+    """Deliver whichever of these outbox messages are still pending (the task body)."""
+    channels = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "channel"))
+    in_app = [pk for pk in ids if channels.get(pk) == OutboxChannel.IN_APP]
+    email = [pk for pk in ids if channels.get(pk) == OutboxChannel.EMAIL]
+    result = DeliveryResult()
+    if in_app:
+        result.add(deliver_in_app(in_app))
+    if email:
+        result.add(deliver_email(email))
+    return result

@@ -1,0 +1,132 @@
+"""What each outbox message says: the in-app line and the email (plain text and HTML).
+
+Rendered at delivery time, in the reader's time zone, so lateness is counted when it is read.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.template.loader import render_to_string
+
+from tickets.models import customer_status_label
+from updates.keeper import wording
+from updates.models import OutboxKind, OutboxMessage
+
+NOTIFICATION_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    text: str
+    html: str
+
+
+def _subject_line(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _staff_context(message: OutboxMessage, now: datetime) -> dict:
+    ticket = message.ticket
+    promise = message.alert.promise
+    due_at = promise.due_at
+    return {
+        "kind": message.kind,
+        "ticket": ticket,
+        "customer": ticket.organization.name,
+        "recipient": message.recipient,
+        "due_at": due_at,
+        "due_text": wording.staff_time(due_at, user=message.recipient, now=now),
+        "left": wording.duration(due_at - now) if due_at > now else "",
+        "late": wording.duration(now - due_at) if now > due_at else "",
+        "is_first_response": promise.is_first_response,
+        "owner": ticket.owner.display_name if ticket.owner_id else "",
+        "url": wording.staff_ticket_url(ticket),
+    }
+
+
+def notification_text(message: OutboxMessage, now: datetime) -> str:
+    """The one line shown in the notification bell."""
+    context = _staff_context(message, now)
+    head = f"{message.ticket.reference} ({context['customer']})"
+    what = "first response" if context["is_first_response"] else "update"
+    match message.kind:
+        case OutboxKind.DUE_SOON:
+            left = f", {context['left']} left" if context["left"] else ""
+            text = f"{head}: {what} promised by {context['due_text']}{left}."
+        case OutboxKind.BREACHED:
+            text = f"{head}: the {what} promised by {context['due_text']} is late. Update the customer now."
+        case _:
+            late = context["late"] or "past its deadline"
+            owner = f" Owner: {context['owner']}." if context["owner"] else " Nobody owns it."
+            text = f"{head}: still no {what}; promised by {context['due_text']}, now {late} late.{owner}"
+    return _subject_line(text, NOTIFICATION_MAX_LENGTH)
+
+
+def staff_email(message: OutboxMessage, now: datetime) -> Email:
+    context = _staff_context(message, now)
+    reference, subject = message.ticket.reference, _subject_line(message.ticket.subject)
+    match message.kind:
+        case OutboxKind.DUE_SOON:
+            title = f"[{reference}] Update due by {context['due_text']}: {subject}"
+        case OutboxKind.BREACHED:
+            title = (
+                f"[{reference}] Promise breached: update was due {context['due_text']}: {subject}"
+            )
+        case _:
+            title = f"[{reference}] Still no update, {context['late'] or 'late'}: {subject}"
+    context["summary"] = notification_text(message, now)
+    return Email(
+        subject=title,
+        text=render_to_string("keeper/email/staff_alert.txt", context),
+        html=render_to_string("keeper/email/staff_alert.html", context),
+    )
+
+
+def customer_email(message: OutboxMessage, now: datetime) -> Email:
+    """Acknowledgement, public update or resolution, in the requester's time zone."""
+    ticket = message.ticket
+    zone = wording.reader_zone(message.recipient)
+    entry = message.entry
+    promised = ticket.next_update_due
+    if message.kind == OutboxKind.CUSTOMER_UPDATE and entry is not None:
+        # The promise this update made, as the customer was told, even if it moved since.
+        promised = entry.next_update_due
+    context = {
+        "kind": message.kind,
+        "ticket": ticket,
+        "recipient": message.recipient,
+        "entry": entry,
+        "body": entry.body if entry is not None else "",
+        "author": entry.author.display_name if entry is not None and entry.author else "",
+        "owner": ticket.owner.display_name if ticket.owner_id else "",
+        "status_label": customer_status_label(ticket.status),
+        "waiting_on_you": ticket.status == "waiting_on_customer",
+        "next_update_text": (
+            wording.local_time(promised, zone=zone, now=now) if promised is not None else ""
+        ),
+        "url": wording.portal_ticket_url(ticket),
+        "feedback_url": wording.feedback_url(ticket),
+    }
+    subject = _subject_line(ticket.subject)
+    match message.kind:
+        case OutboxKind.CUSTOMER_ACKNOWLEDGEMENT:
+            title = f"[{ticket.reference}] We have your request: {subject}"
+            template = "customer_acknowledgement"
+        case OutboxKind.CUSTOMER_RESOLUTION:
+            title = f"[{ticket.reference}] Resolved: {subject}"
+            template = "customer_resolution"
+        case _:
+            title = f"[{ticket.reference}] Update: {subject}"
+            template = "customer_update"
+    return Email(
+        subject=title,
+        text=render_to_string(f"keeper/email/{template}.txt", context),
+        html=render_to_string(f"keeper/email/{template}.html", context),
+    )
+
+
+def render_email(message: OutboxMessage, now: datetime) -> Email:
+    if message.alert_id:
+        return staff_email(message, now)
+    return customer_email(message, now)

@@ -1,0 +1,126 @@
+"""The notification outbox: messages are rows written in the transaction that decided them, and
+delivery tasks are queued only after that transaction commits.
+
+The broker is a doorbell, not the record: a queued task that vanishes (Redis restarted, worker
+killed) leaves its message pending in the database, and the sweep queues it again.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
+
+from accounts.models import User
+from tickets.models import Ticket
+from updates.models import OutboxChannel, OutboxMessage, OutboxStatus, PromiseAlert, TimelineEntry
+
+logger = logging.getLogger(__name__)
+
+# In-app messages are cheap database rows; emails share one SMTP connection per task.
+BATCH_SIZE = {OutboxChannel.IN_APP: 200, OutboxChannel.EMAIL: 20}
+
+
+def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def claim(queryset: QuerySet, limit: int | None = None, **changes) -> list[int]:
+    """Claim the rows of `queryset` no one else is claiming, apply `changes`, return their ids.
+
+    1. Where the database has SKIP LOCKED (PostgreSQL): lock the matching rows, skipping rows
+       another transaction holds, then update exactly those. Concurrent claimers never wait
+       for each other and never get the same row.
+    2. Elsewhere (SQLite, the embedded default): compare-and-set each row, re-applying the
+       queryset's own filter in the UPDATE, so only one claimer sees "1 row changed".
+    Call inside a transaction; the claim holds until it commits.
+    """
+    model: type[Model] = queryset.model
+    if connection.features.has_select_for_update_skip_locked:
+        rows = queryset.select_for_update(skip_locked=True, of=("self",)).values_list(
+            "pk", flat=True
+        )
+        ids = list(rows[:limit] if limit else rows)
+        if ids and changes:
+            model.objects.filter(pk__in=ids).update(**changes)
+        return ids
+    rows = queryset.values_list("pk", flat=True)
+    candidates = list(rows[:limit] if limit else rows)
+    return [pk for pk in candidates if queryset.filter(pk=pk).update(**changes) == 1]
+
+
+def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
+    """Queue delivery tasks for (id, channel) pairs, batched per channel.
+
+    A broker that is down must not fail the caller (the web request that posted an update has
+    committed): the messages are marked not-queued and the next sweep queues them.
+    """
+    from updates.tasks import deliver_outbox
+
+    by_channel: dict[str, list[int]] = {}
+    for pk, channel in messages:
+        by_channel.setdefault(channel, []).append(pk)
+    for channel, ids in by_channel.items():
+        for batch in chunks(ids, BATCH_SIZE.get(channel, 20)):
+            try:
+                deliver_outbox.delay(list(batch))
+            except Exception:
+                logger.warning("Could not queue delivery of %s; the sweep will", list(batch))
+                try:
+                    OutboxMessage.objects.filter(pk__in=batch, status=OutboxStatus.PENDING).update(
+                        enqueued_at=None
+                    )
+                except Exception:
+                    logger.exception("Could not mark %s as not queued", list(batch))
+
+
+def enqueue_on_commit(messages: list[OutboxMessage]) -> None:
+    pairs = [(message.pk, message.channel) for message in messages]
+    if pairs:
+        transaction.on_commit(lambda: enqueue_delivery(pairs))
+
+
+def queue_messages(
+    *,
+    kind: str,
+    ticket: Ticket,
+    recipients: Iterable[User],
+    channels: Iterable[str],
+    key: str,
+    now: datetime,
+    alert: PromiseAlert | None = None,
+    entry: TimelineEntry | None = None,
+) -> list[OutboxMessage]:
+    """Write one outbox message per recipient and channel, keyed `<key>:<recipient>:<channel>`,
+    and queue their delivery when the current transaction commits. Other apps (vendor chase
+    reminders) use this too. Messages already written under the same key are left alone."""
+    messages = [
+        OutboxMessage(
+            key=f"{key}:{recipient.pk}:{channel}",
+            channel=channel,
+            kind=kind,
+            ticket=ticket,
+            recipient=recipient,
+            alert=alert,
+            entry=entry,
+            next_attempt_at=now,
+            enqueued_at=now,
+            created_at=now,
+        )
+        for recipient in recipients
+        for channel in channels
+    ]
+    return write_and_enqueue(messages)
+
+
+def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    if not messages:
+        return []
+    keys = [message.key for message in messages]
+    existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [message for message in messages if message.key not in existing]
+    created = OutboxMessage.objects.bulk_create(fresh)
+    enqueue_on_commit(created)
+    return created

@@ -1,0 +1,21 @@
+"""Celery tasks of the promise keeper: thin callers of updates.keeper.
+
+Reliability comes from settings (acks_late, reject_on_worker_lost, prefetch 1, time limits below
+the visibility timeout) and from the database: each task claims its rows, so a task run twice
+(redelivered after a lost worker) does nothing the second time.
+"""
+
+from celery import shared_task
+
+from updates.keeper.delivery import deliver
+from updates.keeper.sweep import sweep
+
+
+@shared_task(name="updates.sweep_promises")
+def sweep_promises() -> dict[str, int]:
+    return sweep().as_dict()
+
+
+@shared_task(name="updates.deliver_outbox")
+def deliver_outbox(message_ids: list[int]) -> dict[str, int]:
+    return deliver(list(message_ids)).as_dict()
