@@ -91,9 +91,23 @@ def on_field_changed(ticket: Ticket, by, at, field: str, old, new, **_) -> None:
         record_event(ticket, event, at=at, by=by, public=public)
 
 
+def on_collaborators_changed(ticket: Ticket, by, at, user, added: bool, **_) -> None:
+    record_event(
+        ticket,
+        "collaborator_added" if added else "collaborator_removed",
+        at=at,
+        by=by,
+        user=user.pk,
+        user_name=user.display_name,
+    )
+
+
 def connect() -> None:
     signals.ticket_created.connect(on_ticket_created, dispatch_uid="updates.ticket_created")
     signals.status_changed.connect(on_status_changed, dispatch_uid="updates.status_changed")
     signals.owner_changed.connect(on_owner_changed, dispatch_uid="updates.owner_changed")
     signals.priority_changed.connect(on_priority_changed, dispatch_uid="updates.priority_changed")
     signals.field_changed.connect(on_field_changed, dispatch_uid="updates.field_changed")
+    signals.collaborators_changed.connect(
+        on_collaborators_changed, dispatch_uid="updates.collaborators_changed"
+    )
