@@ -34,11 +34,9 @@ class QueueFilter(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": "SD-1042, words from subject, updates…"}
         ),
     )
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, widget=forms.SelectMultiple(attrs={"size": 1})
-    )
-    priority = django_filters.MultipleChoiceFilter(
-        choices=sorted(PRIORITY_LABELS.items()), widget=forms.SelectMultiple(attrs={"size": 1})
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    priority = django_filters.ChoiceFilter(
+        choices=sorted(PRIORITY_LABELS.items()), empty_label="Any priority"
     )
     owner = django_filters.ModelChoiceFilter(queryset=staff_users(), empty_label="Anyone")
     organization = django_filters.ModelChoiceFilter(

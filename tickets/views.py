@@ -49,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     view = SAVED_VIEWS[controls.cleaned_data.get("view") or DEFAULT_VIEW]
     sort = SORTS[controls.cleaned_data.get("sort") or view.default_sort]
     base = view_queryset(
-        view, request.user, now=now, status_filtered=bool(request.GET.getlist("status"))
+        view, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
     )
     filterset = QueueFilter(request.GET or None, queryset=base)
     filters_valid = filterset.is_valid() if filterset.is_bound else True

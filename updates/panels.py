@@ -12,10 +12,11 @@ from updates.forms import InternalNoteForm, PublicUpdateForm, customer_timezone
 from updates.models import EntryKind, TimelineEntry
 
 ENTRY_STYLE = {
-    # kind: (css class, label, icon) - colour, words and a symbol, so no one relies on colour.
-    EntryKind.PUBLIC_UPDATE: ("entry-public", "Public update · sent to the customer", "📣"),
-    EntryKind.INTERNAL_NOTE: ("entry-internal", "Internal note · staff only", "🔒"),
-    EntryKind.CUSTOMER_REPLY: ("entry-customer", "Customer reply", "💬"),
+    # kind: (css class, label, icon): colour, words and a symbol, so no one relies on colour alone.
+    # The symbols are in DejaVu/Liberation, so they render without an emoji font.
+    EntryKind.PUBLIC_UPDATE: ("entry-public", "Public update · sent to the customer", "✉"),
+    EntryKind.INTERNAL_NOTE: ("entry-internal", "Internal note · staff only", "✎"),
+    EntryKind.CUSTOMER_REPLY: ("entry-customer", "Customer reply", "↩"),
     EntryKind.EVENT: ("entry-event", "System event", "⚙"),
 }
 
