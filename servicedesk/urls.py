@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("dashboard/", manager_dashboard, name="manager-dashboard"),
     path("", include("updates.keeper.urls")),
+    path("", include("updates.urls")),
 ]

@@ -28,3 +28,9 @@ def contact(organization):
     return ContactFactory(
         name="Priya Customer", email="priya@northwind.test", organization=organization
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories hash a password per user; PBKDF2 made big fixtures take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -119,6 +119,16 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="collaborating_tickets",
+        help_text="Staff helping the owner; they follow the ticket but are not accountable.",
+    )
+    # Full-text search over the timeline without a join (tickets.search): apps above keep these
+    # up to date, public and internal text apart so a customer-facing search can leave notes out.
+    public_search_text = models.TextField(blank=True, default="", editable=False)
+    internal_search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = TicketQuerySet.as_manager()
 

@@ -3,7 +3,8 @@ runs the same number of queries whatever its length."""
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,4 +38,23 @@ def due_within(delta: timedelta, now=None) -> QuerySet[Ticket]:
         Ticket.objects.filter(next_update_due__gte=now, next_update_due__lt=now + delta).order_by(
             "next_update_due"
         )
+    )
+
+
+def ticket_for_page(pk: int) -> Ticket:
+    """One ticket with everything its staff page header reads; Http404 when there is none."""
+    return get_object_or_404(
+        Ticket.objects.select_related(
+            "organization", "organization__support_plan", "owner", "requester"
+        ).prefetch_related("collaborators", "organization__support_plan__cadence_rules"),
+        pk=pk,
+    )
+
+
+def triage_inbox() -> QuerySet[Ticket]:
+    """New tickets nobody has triaged yet, the first response due soonest first."""
+    return (
+        Ticket.objects.filter(status=Status.NEW)
+        .select_related("organization", "requester", "owner")
+        .order_by(F("next_update_due").asc(nulls_last=True), "id")
     )

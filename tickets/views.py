@@ -1,27 +1,414 @@
-from datetime import timedelta
+"""The staff workspace: the queue, the triage inbox and the ticket page with its actions.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+Thin views: forms parse, tickets.services decide, and every page runs a fixed number of queries.
+Each action works as a plain form post (redirect on success, the page again with field errors on
+failure) and, under htmx, answers with the fragment it changed so the page updates in place.
+The ticket page is assembled from panels that apps above tickets register (tickets.panels): the
+timeline and composer come from updates, whose POST views answer with `render_ticket_page`.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import staff_required
-from tickets import selectors
+from accounts.models import User
+from tickets import panels, selectors, services
+from tickets.filters import QueueControls, QueueFilter
+from tickets.forms import (
+    CollaboratorForm,
+    DetailsForm,
+    HandoverForm,
+    NewTicketForm,
+    PriorityOverrideForm,
+    TakeOwnershipForm,
+    TicketActionForm,
+    TriageForm,
+)
+from tickets.models import Ticket
+from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS, priority_for
+from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS, paginate, view_queryset
+from tickets.web import apply_service_error, staff_view
 
-HOME_LIST_LENGTH = 25
+TRIAGE_LIST_LENGTH = 50
+
+# ---- the queue ----------------------------------------------------------------------------
 
 
-@staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The staff landing page: what I owe, what is late, what nobody owns yet."""
+@staff_view
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The staff home: a saved view, narrowed by filters and search, one keyset page at a time."""
     now = timezone.now()
+    controls = QueueControls(request.GET)
+    controls_valid = controls.is_valid()
+    view = SAVED_VIEWS[controls.cleaned_data.get("view") or DEFAULT_VIEW]
+    sort = SORTS[controls.cleaned_data.get("sort") or view.default_sort]
+    base = view_queryset(
+        view, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
+    )
+    filterset = QueueFilter(request.GET or None, queryset=base)
+    filters_valid = filterset.is_valid() if filterset.is_bound else True
+    page = paginate(filterset.qs, sort, controls.cleaned_data.get("after") or "")
+
+    next_url = ""
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = page.next_cursor
+        next_url = f"?{params.urlencode()}"
+    first_url = ""
+    if not page.is_first:
+        params = request.GET.copy()
+        params.pop("after", None)
+        first_url = f"?{params.urlencode()}"
+    context = {
+        "now": now,
+        "filterset": filterset,
+        "controls": controls,
+        "view": view,
+        "views": SAVED_VIEWS.values(),
+        "sort": sort,
+        "page": page,
+        "next_url": next_url,
+        "first_url": first_url or "?",
+        "searching": bool(
+            filterset.is_bound and filters_valid and filterset.form.cleaned_data.get("q")
+        ),
+    }
+    template = "tickets/queue.html"
+    if request.htmx and request.htmx.target == "queue-results":
+        template += "#results"
+    elif request.htmx and request.htmx.target == "queue":
+        template += "#queue"
+    status = 200 if controls_valid and filters_valid else 400
+    return render(request, template, context, status=status)
+
+
+# ---- the ticket page --------------------------------------------------------------------
+
+
+def ticket_page_context(
+    request: HttpRequest, ticket: Ticket, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    bound = bound or {}
+    all_panels = panels.panels_for(request, ticket, bound)
+    return {
+        "ticket": ticket,
+        "now": timezone.now(),
+        "customer_timezone": ticket.organization.timezone,
+        "own_form": bound.get("own") or TakeOwnershipForm(ticket=ticket),
+        "triage_form": bound.get("triage") or TriageForm(ticket=ticket),
+        "details_form": bound.get("details") or DetailsForm(ticket=ticket),
+        "override_form": bound.get("override") or PriorityOverrideForm(ticket=ticket),
+        "handover_form": bound.get("handover") or HandoverForm(ticket=ticket),
+        "collaborator_form": bound.get("collaborator") or CollaboratorForm(ticket=ticket),
+        "main_panels": [panel for panel in all_panels if panel.column == "main"],
+        "side_panels": [panel for panel in all_panels if panel.column == "side"],
+        "impact_label": IMPACT_LABELS[ticket.impact],
+        "urgency_label": URGENCY_LABELS[ticket.urgency],
+    }
+
+
+def render_ticket_page(
+    request: HttpRequest, ticket_id: int, *, bound: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The ticket page, or under htmx only its `#ticket-body` (what every ticket action swaps).
+
+    Reloads the ticket so what is shown is what was saved, whatever the action did."""
+    ticket = selectors.ticket_for_page(ticket_id)
+    template = "tickets/ticket.html#ticket-body" if request.htmx else "tickets/ticket.html"
+    return render(request, template, ticket_page_context(request, ticket, bound), status=status)
+
+
+@staff_view
+@require_GET
+def ticket_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_ticket_page(request, pk)
+
+
+def _ticket_or_404(pk: int) -> Ticket:
+    return get_object_or_404(Ticket.objects.select_related("organization", "owner"), pk=pk)
+
+
+def _action_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    name: str,
+    form: TicketActionForm,
+    error: ValidationError | None = None,
+    success: str = "",
+) -> HttpResponse:
+    """Answer a ticket action: on success a message and the refreshed page (or a redirect without
+    htmx); on failure the same form again with its errors and the user's input, 400, or 409 when
+    someone else changed the ticket first."""
+    status = 200
+    if error is not None:
+        status = 409 if apply_service_error(form, error) else 400
+    elif form.errors:
+        status = 400
+    if status == 409:
+        form.ticket = Ticket.objects.get(pk=ticket.pk)
+        form.refresh_version()
+        messages.error(
+            request,
+            "Not saved: someone else changed this ticket while you were editing. "
+            "The page now shows their change; check it and submit again if yours still applies.",
+        )
+    elif status == 200 and success:
+        messages.success(request, success)
+    from_triage = request.POST.get("return_to") == "triage"
+    if from_triage:
+        if request.htmx:
+            return render_triage_card(request, ticket.pk, bound={name: form}, status=status)
+        if status == 200:
+            return redirect("triage")
+        return render_triage_page(request, bound={(name, ticket.pk): form}, status=status)
+    if status == 200 and not request.htmx:
+        return redirect("ticket", pk=ticket.pk)
+    return render_ticket_page(request, ticket.pk, bound={name: form}, status=status)
+
+
+@staff_view
+@require_POST
+def take_ownership(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = TakeOwnershipForm(request.POST, ticket=ticket)
+    error = None
+    if form.is_valid():
+        try:
+            services.update_ticket(
+                ticket,
+                by=request.user,
+                changes={"owner": request.user},
+                expected_updated_at=form.cleaned_data["expected_updated_at"],
+            )
+        except ValidationError as exc:
+            error = exc
+    return _action_response(
+        request,
+        ticket,
+        name="own",
+        form=form,
+        error=error,
+        success=f"You own {ticket.reference} now.",
+    )
+
+
+@staff_view
+@require_POST
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = HandoverForm(request.POST, ticket=ticket)
+    error = None
+    if form.is_valid():
+        try:
+            services.update_ticket(
+                ticket,
+                by=request.user,
+                changes={
+                    "owner": form.cleaned_data["owner"],
+                    "handover_note": form.cleaned_data["handover_note"],
+                },
+                expected_updated_at=form.cleaned_data["expected_updated_at"],
+            )
+        except ValidationError as exc:
+            error = exc
+    new_owner = form.cleaned_data.get("owner") if form.is_valid() else None
+    return _action_response(
+        request,
+        ticket,
+        name="handover",
+        form=form,
+        error=error,
+        success=f"{ticket.reference} is now owned by {new_owner.display_name if new_owner else ''}.",
+    )
+
+
+def _edit(request: HttpRequest, pk: int, form_class, name: str, success: str) -> HttpResponse:
+    """The forms that send their changes through update_ticket with the optimistic check."""
+    ticket = _ticket_or_404(pk)
+    form = form_class(request.POST, ticket=ticket)
+    error = None
+    if form.is_valid():
+        changes = form.changes()
+        if not changes:
+            success = "Nothing changed."
+        try:
+            services.update_ticket(
+                ticket,
+                by=request.user,
+                changes=changes,
+                expected_updated_at=form.cleaned_data["expected_updated_at"],
+            )
+        except ValidationError as exc:
+            error = exc
+    return _action_response(request, ticket, name=name, form=form, error=error, success=success)
+
+
+@staff_view
+@require_POST
+def triage_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, pk, TriageForm, "triage", "Triage saved.")
+
+
+@staff_view
+@require_POST
+def edit_details(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, pk, DetailsForm, "details", "Ticket updated.")
+
+
+@staff_view
+@require_POST
+def override_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = PriorityOverrideForm(request.POST, ticket=ticket)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_ticket(
+                ticket,
+                by=request.user,
+                changes={
+                    "priority_override": data["priority_override"],
+                    "priority_override_reason": data["priority_override_reason"],
+                },
+                expected_updated_at=data["expected_updated_at"],
+            )
+        except ValidationError as exc:
+            error = exc
+    return _action_response(
+        request, ticket, name="override", form=form, error=error, success="Priority saved."
+    )
+
+
+@staff_view
+@require_POST
+def add_collaborator(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    form = CollaboratorForm(request.POST, ticket=ticket)
+    error = None
+    if form.is_valid():
+        try:
+            services.add_collaborator(ticket, user=form.cleaned_data["user"], by=request.user)
+        except ValidationError as exc:
+            error = exc
+    user = form.cleaned_data.get("user") if form.is_valid() else None
+    return _action_response(
+        request,
+        ticket,
+        name="collaborator",
+        form=form,
+        error=error,
+        success=f"{user.display_name if user else 'They'} can now help on {ticket.reference}.",
+    )
+
+
+@staff_view
+@require_POST
+def remove_collaborator(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(pk)
+    user = get_object_or_404(User, pk=user_id)
+    services.remove_collaborator(ticket, user=user, by=request.user)
+    return _action_response(
+        request,
+        ticket,
+        name="collaborator",
+        form=CollaboratorForm(ticket=ticket),
+        success=f"{user.display_name} is no longer a collaborator.",
+    )
+
+
+@staff_view
+@require_GET
+def priority_preview(request: HttpRequest) -> HttpResponse:
+    """What impact x urgency gives, before saving (the triage pickers ask this on change)."""
+    try:
+        priority = priority_for(int(request.GET["impact"]), int(request.GET["urgency"]))
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("Give impact and urgency, each 1-4.")
     return render(
         request,
-        "tickets/home.html",
-        {
-            "now": now,
-            "mine": selectors.my_open_tickets(request.user)[:HOME_LIST_LENGTH],
-            "breached": selectors.breached_tickets(now)[:HOME_LIST_LENGTH],
-            "due_soon": selectors.due_within(timedelta(hours=1), now)[:HOME_LIST_LENGTH],
-            "unowned": selectors.unowned_new_tickets()[:HOME_LIST_LENGTH],
-        },
+        "tickets/ticket.html#priority-preview",
+        {"priority": priority, "label": PRIORITY_LABELS[priority]},
     )
+
+
+# ---- triage inbox -----------------------------------------------------------------------
+
+
+def _triage_card(ticket: Ticket, bound: dict[Any, Any]) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "own_form": bound.get(("own", ticket.pk)) or TakeOwnershipForm(ticket=ticket),
+        "triage_form": bound.get(("triage", ticket.pk)) or TriageForm(ticket=ticket),
+    }
+
+
+def render_triage_page(
+    request: HttpRequest, *, bound: dict[Any, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    bound = bound or {}
+    tickets = list(selectors.triage_inbox()[: TRIAGE_LIST_LENGTH + 1])
+    context = {
+        "now": timezone.now(),
+        "cards": [_triage_card(ticket, bound) for ticket in tickets[:TRIAGE_LIST_LENGTH]],
+        "more": len(tickets) > TRIAGE_LIST_LENGTH,
+    }
+    return render(request, "tickets/triage.html", context, status=status)
+
+
+def render_triage_card(
+    request: HttpRequest, ticket_id: int, *, bound: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    ticket = selectors.ticket_for_page(ticket_id)
+    card = _triage_card(ticket, {(name, ticket.pk): form for name, form in bound.items()})
+    return render(
+        request,
+        "tickets/triage.html#card",
+        {"card": card, "now": timezone.now(), "triaged": ticket.status != "new"},
+        status=status,
+    )
+
+
+@staff_view
+@require_GET
+def triage(request: HttpRequest) -> HttpResponse:
+    """New tickets: take ownership in one click, set impact and urgency, restate the problem."""
+    return render_triage_page(request)
+
+
+# ---- raising a ticket for a customer -----------------------------------------------------
+
+
+@staff_view
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    form = NewTicketForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = services.create_ticket(
+                    organization=data["organization"],
+                    requester=data["requester"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    needed_by=data["needed_by"],
+                    owner=request.user if data["take_ownership"] else None,
+                    created_by=request.user,
+                )
+            except ValidationError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, f"{ticket.reference} created.")
+                return redirect("ticket", pk=ticket.pk)
+    return render(request, "tickets/new_ticket.html", {"form": form}, status=status)

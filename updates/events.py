@@ -67,5 +67,9 @@ def describe(entry: TimelineEntry, *, for_customer: bool, tz=None) -> str:
             if for_customer:
                 return "You confirmed our understanding of the problem."
             return "The customer confirmed our understanding of the problem."
+        case "collaborator_added":
+            return f"{data.get('user_name', 'Someone')} joined as a collaborator."
+        case "collaborator_removed":
+            return f"{data.get('user_name', 'Someone')} is no longer a collaborator."
         case _:
             return entry.body or entry.event.replace("_", " ").capitalize()

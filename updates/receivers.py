@@ -100,6 +100,17 @@ def on_status_changed_email(ticket: Ticket, by, at, old: str, new: str, via_entr
     customer_emails.status_changed(ticket, old=old, new=new, at=at, via_entry=via_entry)
 
 
+def on_collaborators_changed(ticket: Ticket, by, at, user, added: bool, **_) -> None:
+    record_event(
+        ticket,
+        "collaborator_added" if added else "collaborator_removed",
+        at=at,
+        by=by,
+        user=user.pk,
+        user_name=user.display_name,
+    )
+
+
 def connect() -> None:
     signals.ticket_created.connect(on_ticket_created, dispatch_uid="updates.ticket_created")
     signals.status_changed.connect(on_status_changed, dispatch_uid="updates.status_changed")
@@ -109,3 +120,6 @@ def connect() -> None:
     # After the promise ledger's receivers, so the acknowledgement carries the first promise.
     signals.ticket_created.connect(on_ticket_created_email, dispatch_uid="updates.ticket_email")
     signals.status_changed.connect(on_status_changed_email, dispatch_uid="updates.status_email")
+    signals.collaborators_changed.connect(
+        on_collaborators_changed, dispatch_uid="updates.collaborators_changed"
+    )

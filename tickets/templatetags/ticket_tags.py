@@ -4,6 +4,9 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -32,3 +35,27 @@ def countdown(due: datetime | None, now: datetime | None = None) -> str:
 @register.filter
 def is_late(due: datetime | None, now: datetime | None = None) -> bool:
     return due is not None and due < (now or timezone.now())
+
+
+@register.simple_tag
+def countdown_tag(due: datetime | None, now: datetime | None = None) -> str:
+    """A countdown that static/js/workspace.js keeps ticking; red once the promise is breached."""
+    if due is None:
+        return mark_safe('<span class="countdown none">nothing owed</span>')
+    late = is_late(due, now)
+    return format_html(
+        '<time class="countdown{}" datetime="{}" data-due="{}" title="{}">{}</time>',
+        " late" if late else "",
+        due.isoformat(),
+        due.isoformat(),
+        date_format(timezone.localtime(due), "D j M, H:i T"),
+        countdown(due, now),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel) -> str:
+    """Render a ticket page panel (tickets.panels) with its own context on top of the page's."""
+    template_obj = context.template.engine.get_template(panel.template)
+    with context.push(panel=panel, **panel.context):
+        return template_obj.render(context)

@@ -1,0 +1,407 @@
+"""The staff ticket page and its actions: ownership, triage, status and dates, priority override,
+collaborators; permissions, CSRF, optimistic concurrency and query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import AgentFactory, TicketFactory
+from tests.tickets.helpers import client_for, htmx, owned_ticket, version
+from tickets import panels
+from tickets.models import Status, Ticket
+from updates import services as update_services
+from updates.models import TimelineEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def reload(ticket: Ticket) -> Ticket:
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+# ---- reading the page ------------------------------------------------------------------
+
+
+def test_page_shows_the_header_facts(agent, contact):
+    ticket = TicketFactory(
+        organization=contact.organization, requester=contact, impact=2, urgency=1
+    )
+    ticket = update_services.post_public_update(ticket, author=agent, body="On it.").ticket
+    response = client_for(agent).get(f"/tickets/{ticket.pk}/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        ticket.reference,
+        ticket.subject,
+        "P1",
+        "impact 2 \N{MULTIPLICATION SIGN} urgency 1",
+        "Alice Agent (you)",
+        "Northwind Traders",
+        contact.email,
+        "Needed by",
+        "ETA",
+        "not restated yet",
+        'class="countdown"',
+    ):
+        assert text in content, text
+
+
+def test_timeline_styles_public_updates_internal_notes_and_events_apart(agent):
+    ticket = owned_ticket(agent)
+    update_services.post_public_update(ticket, author=agent, body="Public words for the customer")
+    update_services.add_internal_note(ticket, author=agent, body="Staff-only words")
+    content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'class="entry entry-public"' in content
+    assert "Public update · sent to the customer" in content
+    assert 'class="entry entry-internal"' in content
+    assert "Internal note · staff only" in content
+    assert 'class="entry entry-event"' in content
+    assert "Alice Agent took ownership." in content
+
+
+def test_unknown_ticket_is_404(agent):
+    assert client_for(agent).get("/tickets/999999/").status_code == 404
+
+
+def test_only_staff_reach_the_ticket_page(client, contact):
+    ticket = TicketFactory(organization=contact.organization, requester=contact)
+    assert client.get(f"/tickets/{ticket.pk}/").status_code == 302
+    assert client_for(contact).get(f"/tickets/{ticket.pk}/").status_code == 403
+    assert client_for(contact).post(f"/tickets/{ticket.pk}/own/").status_code == 403
+    assert reload(ticket).owner is None
+
+
+def test_page_runs_the_same_number_of_queries_however_long_the_timeline(agent, other_agent):
+    ticket = owned_ticket(agent)
+    client = client_for(agent)
+    client.get(f"/tickets/{ticket.pk}/")
+    with CaptureQueriesContext(connection) as short:
+        client.get(f"/tickets/{ticket.pk}/")
+    for number in range(15):
+        update_services.add_internal_note(
+            ticket, author=[agent, other_agent][number % 2], body=f"Note {number}"
+        )
+        update_services.post_public_update(ticket, author=agent, body=f"Update {number}")
+    ticket.collaborators.add(other_agent)
+    with CaptureQueriesContext(connection) as long:
+        response = client.get(f"/tickets/{ticket.pk}/")
+    assert "Update 14" in response.content.decode()
+    assert len(long) == len(short)
+
+
+def test_registered_panels_render_on_the_page(agent):
+    ticket = owned_ticket(agent)
+    panels.register(
+        panels.TicketPanel(
+            name="test-panel",
+            template="tickets/_messages.html",
+            context=lambda request, ticket, bound: {"messages": ["Panel for " + ticket.reference]},
+            column="side",
+        )
+    )
+    try:
+        content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    finally:
+        panels.unregister("test-panel")
+    assert f"Panel for {ticket.reference}" in content
+
+
+def test_panel_column_must_be_main_or_side():
+    with pytest.raises(ValueError, match="column"):
+        panels.register(panels.TicketPanel("x", "t.html", lambda *a: {}, column="footer"))
+
+
+# ---- ownership ---------------------------------------------------------------------------
+
+
+def test_take_ownership_in_one_click_triages_the_ticket(agent):
+    ticket = TicketFactory()
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/tickets/{ticket.pk}/"
+    ticket = reload(ticket)
+    assert ticket.owner == agent
+    assert ticket.status == Status.OPEN
+
+
+def test_take_ownership_with_htmx_answers_the_page_body_with_a_message(agent):
+    ticket = TicketFactory()
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)}, **htmx()
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="ticket-body"')
+    assert f"You own {ticket.reference} now." in content
+
+
+def test_a_stale_form_does_not_overwrite_a_colleagues_change(agent, other_agent):
+    ticket = TicketFactory()
+    stale = version(ticket)
+    client_for(other_agent).post(f"/tickets/{ticket.pk}/own/", {"expected_updated_at": stale})
+
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/own/", {"expected_updated_at": stale}, **htmx()
+    )
+
+    assert response.status_code == 409
+    assert "someone else changed this ticket" in response.content.decode().lower()
+    assert reload(ticket).owner == other_agent
+
+
+def test_handover_needs_a_note_and_keeps_what_was_typed(agent, other_agent):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/handover/",
+        {"owner": other_agent.pk, "handover_note": "", "expected_updated_at": version(ticket)},
+    )
+    assert response.status_code == 400
+    assert "Write a handover note" in response.content.decode()
+    assert response.context["handover_form"].data["owner"] == str(other_agent.pk)
+    assert reload(ticket).owner == agent
+
+
+def test_handover_with_a_note_changes_owner_and_records_the_note(agent, other_agent):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/handover/",
+        {
+            "owner": other_agent.pk,
+            "handover_note": "Customer prefers phone calls after 3pm.",
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 302
+    assert reload(ticket).owner == other_agent
+    event = TimelineEntry.objects.filter(ticket=ticket, event="owner_changed").last()
+    assert event.body == "Customer prefers phone calls after 3pm."
+
+
+def test_collaborators_can_be_added_and_removed(agent, other_agent):
+    ticket = owned_ticket(agent)
+    client = client_for(agent)
+    response = client.post(f"/tickets/{ticket.pk}/collaborators/", {"user": other_agent.pk})
+    assert response.status_code == 302
+    assert list(reload(ticket).collaborators.all()) == [other_agent]
+    assert (
+        "Bob Agent joined as a collaborator."
+        in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    )
+
+    response = client.post(f"/tickets/{ticket.pk}/collaborators/{other_agent.pk}/remove/")
+    assert response.status_code == 302
+    assert not reload(ticket).collaborators.exists()
+
+
+def test_the_owner_cannot_also_be_a_collaborator(agent):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).post(f"/tickets/{ticket.pk}/collaborators/", {"user": agent.pk})
+    assert response.status_code == 400
+    assert "already owns this ticket" in response.content.decode()
+    assert not reload(ticket).collaborators.exists()
+
+
+def test_customers_cannot_be_collaborators(agent, contact):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).post(f"/tickets/{ticket.pk}/collaborators/", {"user": contact.pk})
+    assert response.status_code == 400
+    assert not reload(ticket).collaborators.exists()
+
+
+# ---- triage, status and dates, priority ----------------------------------------------------
+
+
+def test_triage_sets_impact_urgency_and_restates_the_problem(agent):
+    ticket = owned_ticket(agent, impact=4, urgency=4)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/triage/",
+        {
+            "impact": 1,
+            "urgency": 2,
+            "problem_statement": "Nobody in accounts can sign in since 9am.",
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 302
+    ticket = reload(ticket)
+    assert (ticket.impact, ticket.urgency, ticket.priority) == (1, 2, 1)
+    assert ticket.problem_statement == "Nobody in accounts can sign in since 9am."
+    assert ticket.understanding_confirmed_at is None
+
+
+def test_triage_rejects_an_impact_outside_1_to_4(agent):
+    ticket = owned_ticket(agent, impact=3, urgency=3)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/triage/",
+        {"impact": 9, "urgency": 1, "expected_updated_at": version(ticket)},
+    )
+    assert response.status_code == 400
+    assert "impact" in response.context["triage_form"].errors
+    assert reload(ticket).impact == 3
+
+
+def test_priority_preview_shows_the_matrix_result_before_saving(agent):
+    client = client_for(agent)
+    response = client.get("/tickets/priority-preview/?impact=2&urgency=3")
+    assert response.status_code == 200
+    assert "P2" in response.content.decode()
+    assert client.get("/tickets/priority-preview/?impact=x&urgency=3").status_code == 400
+
+
+def test_status_and_dates_form_changes_status_and_eta(agent):
+    ticket = owned_ticket(agent)
+    eta = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/details/",
+        {
+            "status": Status.IN_PROGRESS,
+            "eta": eta.strftime("%Y-%m-%dT%H:%M"),
+            "needed_by": "",
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 302
+    ticket = reload(ticket)
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.eta == eta
+
+
+def test_an_eta_in_the_past_is_refused_in_place(agent):
+    ticket = owned_ticket(agent)
+    past = (timezone.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/details/",
+        {"status": ticket.status, "eta": past, "expected_updated_at": version(ticket)},
+        **htmx(),
+    )
+    assert response.status_code == 400
+    form = response.context["details_form"]
+    assert "already passed" in " ".join(form.errors["eta"])
+    assert f'value="{past}"' in response.content.decode()
+    assert reload(ticket).eta is None
+
+
+def test_an_untouched_past_eta_does_not_block_other_changes(agent):
+    ticket = owned_ticket(agent)
+    Ticket.objects.filter(pk=ticket.pk).update(eta=timezone.now() - timedelta(hours=1))
+    ticket = reload(ticket)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/details/",
+        {
+            "status": Status.IN_PROGRESS,
+            "eta": timezone.localtime(ticket.eta).strftime("%Y-%m-%dT%H:%M"),
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 302
+    assert reload(ticket).status == Status.IN_PROGRESS
+
+
+def test_an_impossible_status_is_refused(agent):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/details/",
+        {"status": Status.NEW, "expected_updated_at": version(ticket)},
+    )
+    assert response.status_code == 400
+    assert "status" in response.context["details_form"].errors
+    assert reload(ticket).status == Status.OPEN
+
+
+def test_priority_override_needs_a_reason(agent):
+    ticket = owned_ticket(agent, impact=4, urgency=4)
+    client = client_for(agent)
+    response = client.post(
+        f"/tickets/{ticket.pk}/priority/",
+        {
+            "priority_override": 1,
+            "priority_override_reason": "",
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 400
+    assert reload(ticket).priority == 4
+
+    response = client.post(
+        f"/tickets/{ticket.pk}/priority/",
+        {
+            "priority_override": 1,
+            "priority_override_reason": "CEO's laptop before the board meeting",
+            "expected_updated_at": version(ticket),
+        },
+    )
+    assert response.status_code == 302
+    assert reload(ticket).priority == 1
+
+
+# ---- safety --------------------------------------------------------------------------------
+
+
+def test_every_action_requires_a_csrf_token(agent):
+    ticket = TicketFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post(f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)})
+    assert response.status_code == 403
+    assert reload(ticket).owner is None
+
+
+def test_actions_refuse_get(agent):
+    ticket = TicketFactory()
+    assert client_for(agent).get(f"/tickets/{ticket.pk}/own/").status_code == 405
+
+
+def test_a_closed_ticket_offers_no_actions(agent):
+    from tickets import services
+
+    ticket = owned_ticket(agent)
+    services.change_status(ticket, status=Status.CLOSED, by=agent)
+    content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Save triage" not in content
+    assert "Send to customer" not in content
+
+
+# ---- raising a ticket for a customer ---------------------------------------------------------
+
+
+def test_staff_raise_a_ticket_for_a_customer(agent, contact):
+    response = client_for(agent).post(
+        "/tickets/new/",
+        {
+            "organization": contact.organization.pk,
+            "requester": contact.pk,
+            "subject": "Phone call: laptop will not boot",
+            "description": "Black screen after the logo.",
+            "impact": 3,
+            "urgency": 2,
+            "take_ownership": "on",
+        },
+    )
+    ticket = Ticket.objects.get(subject="Phone call: laptop will not boot")
+    assert response.status_code == 302
+    assert response["Location"] == f"/tickets/{ticket.pk}/"
+    assert (ticket.owner, ticket.requester, ticket.priority) == (agent, contact, 2)
+    assert ticket.next_update_due is not None
+
+
+def test_raising_a_ticket_with_a_contact_of_another_customer_is_refused(agent, contact):
+    other = AgentFactory()  # not a contact at all
+    response = client_for(agent).post(
+        "/tickets/new/",
+        {
+            "organization": contact.organization.pk,
+            "requester": other.pk,
+            "subject": "x",
+            "impact": 3,
+            "urgency": 3,
+        },
+    )
+    assert response.status_code == 400
+    assert "requester" in response.context["form"].errors
+    assert not Ticket.objects.exists()

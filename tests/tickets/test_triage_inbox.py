@@ -1,0 +1,91 @@
+"""The triage inbox: new tickets, one-click ownership, impact/urgency and the restated problem."""
+
+import pytest
+
+from tests.factories import TicketFactory
+from tests.tickets.helpers import client_for, htmx, owned_ticket, version
+from tickets.models import Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbox_lists_only_new_tickets_first_response_soonest_first(agent):
+    slow = TicketFactory(impact=4, urgency=4, subject="Request: new mouse")
+    fast = TicketFactory(impact=1, urgency=1, subject="Everything is down")
+    owned_ticket(agent, subject="Already triaged")
+    response = client_for(agent).get("/triage/")
+    assert response.status_code == 200
+    assert [card["ticket"] for card in response.context["cards"]] == [fast, slow]
+    assert "Already triaged" not in response.content.decode()
+
+
+def test_inbox_is_for_staff_only(client, contact):
+    assert client.get("/triage/").status_code == 302
+    assert client_for(contact).get("/triage/").status_code == 403
+
+
+def test_take_ownership_from_the_inbox_returns_to_it(agent):
+    ticket = TicketFactory()
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/own/",
+        {"expected_updated_at": version(ticket), "return_to": "triage"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/triage/"
+    assert Ticket.objects.get(pk=ticket.pk).owner == agent
+
+
+def test_take_ownership_with_htmx_swaps_just_the_card(agent):
+    ticket = TicketFactory()
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/own/",
+        {"expected_updated_at": version(ticket), "return_to": "triage"},
+        **htmx(),
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith(f'<article class="card triage-card" id="triage-{ticket.pk}"')
+    assert "Triaged: Open, owned by Alice Agent" in content
+
+
+def test_triage_from_the_inbox_shows_field_errors_on_the_card(agent):
+    ticket = TicketFactory(impact=3, urgency=3)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/triage/",
+        {
+            "impact": 0,
+            "urgency": 2,
+            "problem_statement": "What I typed",
+            "expected_updated_at": version(ticket),
+            "return_to": "triage",
+        },
+        **htmx(),
+    )
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "What I typed" in content
+    assert 'id="id_impact_error"' in content or "errorlist" in content
+    assert Ticket.objects.get(pk=ticket.pk).impact == 3
+
+
+def test_triage_from_the_inbox_without_javascript_rerenders_the_inbox_with_errors(agent):
+    ticket = TicketFactory(impact=3, urgency=3)
+    response = client_for(agent).post(
+        f"/tickets/{ticket.pk}/triage/",
+        {"impact": 7, "urgency": 2, "expected_updated_at": version(ticket), "return_to": "triage"},
+    )
+    assert response.status_code == 400
+    card = response.context["cards"][0]
+    assert "impact" in card["triage_form"].errors
+
+
+def test_setting_impact_and_urgency_on_a_new_ticket_keeps_it_in_the_inbox(agent):
+    ticket = TicketFactory(impact=4, urgency=4)
+    client = client_for(agent)
+    client.post(
+        f"/tickets/{ticket.pk}/triage/",
+        {"impact": 2, "urgency": 2, "expected_updated_at": version(ticket), "return_to": "triage"},
+    )
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert (ticket.priority, ticket.status) == (2, Status.NEW)
+    assert client.get("/triage/").context["cards"][0]["ticket"] == ticket

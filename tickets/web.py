@@ -1,0 +1,89 @@
+"""Plumbing shared by the staff workspace views (tickets.views, updates.views)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.decorators import staff_required
+
+CONFLICT = "conflict"
+DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff only (anonymous visitors sign in, customers get 403), times shown and typed in the
+    agent's own time zone."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with timezone.override(ZoneInfo(request.user.effective_timezone)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class DateTimeLocalField(forms.DateTimeField):
+    """A browser date-and-time picker, read in the agent's time zone (the active one)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT_FORMAT)
+    input_formats = [DATETIME_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class ExpectedVersionField(forms.CharField):
+    """The ticket's `updated_at` when the form was drawn: the optimistic concurrency check."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> datetime | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        moment = parse_datetime(value)
+        if moment is None or timezone.is_naive(moment):
+            raise ValidationError("This form is out of date; reload the page.")
+        return moment
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime) else value
+
+
+def is_conflict(error: ValidationError) -> bool:
+    """The optimistic check of tickets.services.update_ticket failed (code "conflict")."""
+    items = (
+        [item for items in error.error_dict.values() for item in items]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return any(getattr(item, "code", None) == CONFLICT for item in items)
+
+
+def apply_service_error(form: forms.Form, error: ValidationError) -> bool:
+    """Show a service's ValidationError on the form: on the field it names when the form has one,
+    else above the form. True when it was the optimistic-concurrency conflict."""
+    conflict = is_conflict(error)
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields and field != "__all__" else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+    return conflict
+
+
+def minute(value: datetime | None) -> datetime | None:
+    """Times typed into a picker have minute precision; compare stored times the same way."""
+    return value.replace(second=0, microsecond=0) if value else None

@@ -1,0 +1,139 @@
+"""The ticket page composer: a public update (with its next promise) or an internal note."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+
+from tickets.forms import status_choices
+from tickets.models import BODY_MAX_LENGTH, OWING_STATUSES, Status, Ticket
+from tickets.web import DateTimeLocalField, minute
+from updates.services import UNSET, default_next_update_due
+
+DEFAULT_PICK = "default"
+CUSTOM_PICK = "custom"
+TOMORROW_PICK = "tomorrow-9"
+CUSTOMER_MORNING = time(9, 0)
+QUICK_PICK_DELTAS = {
+    "30m": timedelta(minutes=30),
+    "1h": timedelta(hours=1),
+    "2h": timedelta(hours=2),
+}
+QUICK_PICK_LABELS = {"30m": "+30 min", "1h": "+1 h", "2h": "+2 h"}
+
+
+@dataclass(frozen=True)
+class PromiseOption:
+    key: str
+    label: str
+    due: datetime | None
+
+
+def customer_timezone(ticket: Ticket) -> ZoneInfo:
+    if ticket.requester_id and ticket.requester.timezone:
+        return ZoneInfo(ticket.requester.timezone)
+    return ZoneInfo(ticket.organization.timezone)
+
+
+def tomorrow_morning(ticket: Ticket, now: datetime) -> datetime:
+    """09:00 tomorrow on the customer's wall clock."""
+    tz = customer_timezone(ticket)
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, CUSTOMER_MORNING, tzinfo=tz)
+
+
+def promise_options(ticket: Ticket, now: datetime) -> list[PromiseOption]:
+    """The composer's quick picks, each with the time it means if posted now."""
+    tz = customer_timezone(ticket)
+    default_due = default_next_update_due(ticket, now=now)
+    options = [PromiseOption(DEFAULT_PICK, "Cadence default", default_due)]
+    options += [
+        PromiseOption(key, QUICK_PICK_LABELS[key], now + delta)
+        for key, delta in QUICK_PICK_DELTAS.items()
+    ]
+    options.append(
+        PromiseOption(
+            TOMORROW_PICK,
+            f"Tomorrow 09:00 customer time ({tz.key})",
+            tomorrow_morning(ticket, now),
+        )
+    )
+    options.append(PromiseOption(CUSTOM_PICK, "Custom", None))
+    return options
+
+
+class PublicUpdateForm(forms.Form):
+    body = forms.CharField(
+        label="Update for the customer",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "placeholder": "Where things stand, what we are doing next. We own the problem.",
+            }
+        ),
+    )
+    promise = forms.ChoiceField(label="Next update by", widget=forms.RadioSelect)
+    custom_due = DateTimeLocalField(label="Custom next update (your time)", required=False)
+    status = forms.ChoiceField(label="Status after this update")
+    eta = DateTimeLocalField(label="ETA (resolution expected)", required=False)
+    confirm_vendor_mention = forms.BooleanField(
+        label="Send as written: I have checked that it does not pass the blame",
+        required=False,
+    )
+
+    def __init__(self, *args, ticket: Ticket, now: datetime | None = None, **kwargs):
+        self.ticket = ticket
+        self.now = now or timezone.now()
+        self.options = promise_options(ticket, self.now) if ticket.is_open else []
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].update(promise=DEFAULT_PICK, status=ticket.status, eta=ticket.eta)
+        super().__init__(*args, **kwargs)
+        self.fields["promise"].choices = [(option.key, option.label) for option in self.options]
+        self.fields["status"].choices = status_choices(ticket)
+        self.held_back: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        status = data.get("status")
+        pick = data.get("promise")
+        data["next_update_due"] = None
+        owes_after = (status or self.ticket.status) in OWING_STATUSES
+        if pick == CUSTOM_PICK:
+            if not data.get("custom_due"):
+                self.add_error("custom_due", "Choose the date and time of the next update.")
+            elif owes_after:
+                data["next_update_due"] = data["custom_due"]
+        elif owes_after and pick in QUICK_PICK_DELTAS:
+            data["next_update_due"] = timezone.now() + QUICK_PICK_DELTAS[pick]
+        elif owes_after and pick == TOMORROW_PICK:
+            data["next_update_due"] = tomorrow_morning(self.ticket, timezone.now())
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        eta = data["eta"] if minute(data["eta"]) != minute(self.ticket.eta) else UNSET
+        return {
+            "body": data["body"],
+            "next_update_due": data["next_update_due"],
+            "status": data["status"] if data["status"] != self.ticket.status else None,
+            "eta": eta,
+            "confirm_vendor_mention": data["confirm_vendor_mention"],
+        }
+
+    def status_after(self) -> str:
+        status = self.cleaned_data.get("status") or self.ticket.status
+        return Status.OPEN if status == Status.NEW else status
+
+
+class InternalNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note (staff only)",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
+        ),
+    )

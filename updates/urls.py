@@ -1,0 +1,19 @@
+from django.urls import path
+
+from updates import views
+
+urlpatterns = [
+    path("tickets/<int:pk>/updates/public/", views.public_update, name="ticket-public-update"),
+    path(
+        "tickets/<int:pk>/updates/preview/",
+        views.preview_public_update,
+        name="ticket-public-update-preview",
+    ),
+    path("tickets/<int:pk>/updates/note/", views.internal_note, name="ticket-internal-note"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/bell/", views.bell, name="notifications-bell"),
+    path(
+        "notifications/read-all/", views.mark_all_notifications_read, name="notifications-read-all"
+    ),
+    path("notifications/<int:pk>/read/", views.mark_notification_read, name="notification-read"),
+]

@@ -1,0 +1,169 @@
+"""Staff views of the updates app: the ticket page composer and the notifications inbox.
+
+The composer's forms sit in the timeline panel of the ticket page (updates.panels, registered on
+tickets.panels); they post here because the rules they call live in updates.services. Each view
+answers like every other ticket action: under htmx the refreshed `#ticket-body`, without
+JavaScript a redirect (success) or the page with the form's errors and the user's text.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets.models import Ticket
+from tickets.templatetags.ticket_tags import countdown
+from tickets.views import render_ticket_page
+from tickets.web import apply_service_error, staff_view
+from updates import inbox, services
+from updates.forms import InternalNoteForm, PublicUpdateForm
+from updates.previews import public_update_preview
+
+
+def _ticket(pk: int) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.select_related(
+            "organization", "organization__support_plan", "owner", "requester"
+        ).prefetch_related("organization__support_plan__cadence_rules"),
+        pk=pk,
+    )
+
+
+def _preview(form: PublicUpdateForm, request: HttpRequest):
+    data = form.cleaned_data
+    return public_update_preview(
+        form.ticket,
+        author=request.user,
+        body=data["body"],
+        status=form.status_after(),
+        next_update_due=data["next_update_due"],
+        eta=data["eta"],
+    )
+
+
+@staff_view
+@require_POST
+def public_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post (or, with action=preview, only preview) a public update and its next promise."""
+    ticket = _ticket(pk)
+    form = PublicUpdateForm(request.POST, ticket=ticket)
+    bound = {"public_update": form, "tab": "public"}
+    if not form.is_valid():
+        return render_ticket_page(request, pk, bound=bound, status=400)
+    if request.POST.get("action") == "preview":
+        bound["preview"] = _preview(form, request)
+        return render_ticket_page(request, pk, bound=bound)
+    try:
+        entry = services.post_public_update(ticket, author=request.user, **form.service_arguments())
+    except services.PublicUpdateHeldBack as held:
+        form.held_back = held.matches
+        form.add_error("body", held.messages[0])
+        return render_ticket_page(request, pk, bound=bound, status=400)
+    except ValidationError as error:
+        apply_service_error(form, error)
+        return render_ticket_page(request, pk, bound=bound, status=400)
+    if entry.next_update_due:
+        promise = (
+            f" Next update promised by {date_filter(entry.next_update_due, 'D H:i')}"
+            f" ({countdown(entry.next_update_due)})."
+        )
+    else:
+        promise = " Nothing more is owed until the customer replies or the ticket reopens."
+    messages.success(request, f"Update sent to the customer.{promise}")
+    if request.htmx:
+        return render_ticket_page(request, pk)
+    return redirect("ticket", pk=pk)
+
+
+@staff_view
+@require_POST
+def preview_public_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview alone, for htmx to drop under the composer without touching what was typed."""
+    ticket = _ticket(pk)
+    form = PublicUpdateForm(request.POST, ticket=ticket)
+    preview = _preview(form, request) if form.is_valid() else None
+    return render(
+        request,
+        "updates/panels/timeline.html#preview",
+        {"preview": preview, "public_form": form},
+        status=200 if preview else 400,
+    )
+
+
+@staff_view
+@require_POST
+def internal_note(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket(pk)
+    form = InternalNoteForm(request.POST)
+    bound = {"internal_note": form, "tab": "note"}
+    if not form.is_valid():
+        return render_ticket_page(request, pk, bound=bound, status=400)
+    try:
+        services.add_internal_note(ticket, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as error:
+        apply_service_error(form, error)
+        return render_ticket_page(request, pk, bound=bound, status=400)
+    messages.success(request, "Internal note added. The customer does not see it.")
+    if request.htmx:
+        return render_ticket_page(request, pk)
+    return redirect("ticket", pk=pk)
+
+
+# ---- notifications ------------------------------------------------------------------------
+
+
+@staff_view
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    before = request.GET.get("before", "")
+    before_id = int(before) if before.isdigit() else None
+    rows = list(inbox.inbox(request.user, before_id=before_id)[: inbox.INBOX_PAGE_SIZE + 1])
+    has_more = len(rows) > inbox.INBOX_PAGE_SIZE
+    rows = rows[: inbox.INBOX_PAGE_SIZE]
+    return render(
+        request,
+        "updates/notifications.html",
+        {
+            "notifications": rows,
+            "next_url": f"?before={rows[-1].pk}" if has_more else "",
+            "first_page": before_id is None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff_view
+@require_POST
+def mark_notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = inbox.mark_read(request.user, pk)
+    if notification is None:
+        raise Http404("No such notification.")
+    if request.POST.get("open"):
+        return redirect("ticket", pk=notification.ticket_id)
+    if request.htmx:
+        return render(
+            request,
+            "updates/notifications.html#row",
+            {"notification": notification, "now": timezone.now(), "oob_bell": True},
+        )
+    return redirect("notifications")
+
+
+@staff_view
+@require_POST
+def mark_all_notifications_read(request: HttpRequest) -> HttpResponse:
+    count = inbox.mark_all_read(request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    return redirect("notifications")
+
+
+@staff_view
+@require_GET
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell alone: htmx polls it so the unread count stays current on long-open pages."""
+    return render(
+        request, "updates/bell.html", {"show": True, "unread": inbox.unread_count(request.user)}
+    )
