@@ -40,6 +40,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    PORTAL = "portal", "Updates in the portal"
+
+
 def customer_status(status: str) -> str:
     """The status a customer sees: vendor waits are our business, so they read "in progress"
     (DESIGN rule 7)."""
@@ -119,6 +125,15 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the customer told us at intake about the people hit and how to reach them.
+    people_affected = models.PositiveIntegerField(null=True, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    contact_details = models.CharField(
+        max_length=200, blank=True, help_text="A phone number or other way to reach the customer."
+    )
+    best_times = models.CharField(
+        max_length=200, blank=True, help_text="When the customer is best reached, in their words."
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -157,7 +172,7 @@ class Ticket(models.Model):
             # Rule 5: nothing is owed while paused, resolved or closed.
             models.CheckConstraint(
                 condition=models.Q(next_update_due__isnull=True)
-                | models.Q(status__in=[s.value for s in OWING_STATUSES]),
+                | models.Q(status__in=sorted(s.value for s in OWING_STATUSES)),
                 name="ticket_promise_only_while_owed",
             ),
             models.CheckConstraint(
