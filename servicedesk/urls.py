@@ -13,4 +13,5 @@ urlpatterns = [
     path("dashboard/", manager_dashboard, name="manager-dashboard"),
     path("", include("updates.keeper.urls")),
     path("", include("updates.urls")),
+    path("portal/", include("portal.urls")),
 ]

@@ -40,6 +40,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    PORTAL = "portal", "Updates in the portal"
+
+
 def customer_status(status: str) -> str:
     """The status a customer sees: vendor waits are our business, so they read "in progress"
     (DESIGN rule 7)."""
@@ -129,6 +135,15 @@ class Ticket(models.Model):
     # up to date, public and internal text apart so a customer-facing search can leave notes out.
     public_search_text = models.TextField(blank=True, default="", editable=False)
     internal_search_text = models.TextField(blank=True, default="", editable=False)
+    # What the customer told us at intake about the people hit and how to reach them.
+    people_affected = models.PositiveIntegerField(null=True, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    contact_details = models.CharField(
+        max_length=200, blank=True, help_text="A phone number or other way to reach the customer."
+    )
+    best_times = models.CharField(
+        max_length=200, blank=True, help_text="When the customer is best reached, in their words."
+    )
 
     objects = TicketQuerySet.as_manager()
 

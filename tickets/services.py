@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from tickets import signals
-from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket
+from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod, Status, Ticket
 from tickets.priority import PRIORITY_LABELS, priority_for
 
 UNSET: Any = object()
@@ -451,5 +451,52 @@ def remove_collaborator(ticket: Ticket, *, user: User, by: User) -> Ticket:
         ticket.collaborators.remove(user)
         signals.collaborators_changed.send(
             sender=Ticket, ticket=ticket, by=by, at=timezone.now(), user=user, added=False
+        )
+    return ticket
+
+
+PEOPLE_AFFECTED_MAX = 1_000_000
+
+
+def record_contact_preferences(
+    ticket: Ticket,
+    *,
+    people_affected: int | None,
+    preferred_contact: str,
+    contact_details: str = "",
+    best_times: str = "",
+) -> Ticket:
+    """Intake details beyond the problem itself: how many people it hits, and how and when the
+    customer wants to be reached. Written right after create_ticket, in the same transaction."""
+    if people_affected is not None and (
+        isinstance(people_affected, bool)
+        or not isinstance(people_affected, int)
+        or not 1 <= people_affected <= PEOPLE_AFFECTED_MAX
+    ):
+        raise ValidationError(
+            {"people_affected": f"Give a number of people from 1 to {PEOPLE_AFFECTED_MAX:,}."}
+        )
+    if preferred_contact not in ("", *ContactMethod.values):
+        raise ValidationError(
+            {"preferred_contact": f"Use one of: {', '.join(ContactMethod.values)}."}
+        )
+    contact_details = _text(contact_details, "contact_details", max_length=200, required=False)
+    if preferred_contact == ContactMethod.PHONE and not contact_details:
+        raise ValidationError({"contact_details": "Give the phone number we should call."})
+    best_times = _text(best_times, "best_times", max_length=200, required=False)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        ticket.people_affected = people_affected
+        ticket.preferred_contact = preferred_contact
+        ticket.contact_details = contact_details
+        ticket.best_times = best_times
+        ticket.save(
+            update_fields=[
+                "people_affected",
+                "preferred_contact",
+                "contact_details",
+                "best_times",
+                "updated_at",
+            ]
         )
     return ticket

@@ -1,0 +1,164 @@
+"""The portal's forms: what a customer fills in, checked before any service runs.
+
+No form has an organisation, requester, visibility or ticket field: those always come from the
+signed-in contact and the URL, so a tampered POST cannot point a write anywhere else.
+"""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from accounts.models import Role
+from portal import answers
+from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod
+from tickets.services import PEOPLE_AFFECTED_MAX
+
+SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    """Customers sign in with their email address; staff are pointed to their own sign-in."""
+
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email address and password don't match an account. "
+        "Check them, or ask for a sign-in link by email.",
+    }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not user.is_contact:
+            raise forms.ValidationError(
+                "This sign-in is for customers. Helpdesk staff sign in at /login/.",
+                code="staff_account",
+            )
+
+
+class ContactPasswordResetForm(PasswordResetForm):
+    """Only customer contacts reset their password through the portal."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.role == Role.CONTACT)
+
+
+class SignInLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class NewRequestForm(forms.Form):
+    subject = forms.CharField(
+        label="In a few words, what's wrong?",
+        max_length=SUBJECT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Nobody can print in the warehouse"}),
+    )
+    description = forms.CharField(
+        label="Tell us more",
+        help_text="What happens, since when, and what you have already tried. "
+        "Error messages help a lot.",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    impact = forms.ChoiceField(
+        label="How much of your business is affected?",
+        choices=answers.choices(answers.IMPACT_ANSWERS),
+        widget=forms.RadioSelect,
+    )
+    urgency = forms.ChoiceField(
+        label="How soon do you need it fixed?",
+        choices=answers.choices(answers.URGENCY_ANSWERS),
+        widget=forms.RadioSelect,
+    )
+    needed_by = forms.DateTimeField(
+        label="Is there a deadline? (optional)",
+        help_text="Your local time. For example a meeting, a month-end close or a delivery.",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    people_affected = forms.IntegerField(
+        label="How many people are affected?",
+        min_value=1,
+        max_value=PEOPLE_AFFECTED_MAX,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        label="How should we contact you?",
+        choices=ContactMethod.choices,
+        initial=ContactMethod.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    contact_details = forms.CharField(
+        label="Phone number (if we should call)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    best_times = forms.CharField(
+        label="When are you best reached? (optional)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. mornings, or after 2pm"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_contact") == ContactMethod.PHONE and not cleaned.get(
+            "contact_details", ""
+        ):
+            self.add_error("contact_details", "Give the phone number we should call.")
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class NotQuiteForm(forms.Form):
+    body = forms.CharField(
+        label="What did we miss?",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FeedbackForm(forms.Form):
+    kept_informed = forms.TypedChoiceField(
+        label="Were you kept informed?",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    resolved = forms.TypedChoiceField(
+        label="Was the problem solved?",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Anything you'd like to tell us? (optional)",
+        max_length=BODY_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,301 @@
+"""What a customer contact may see. Every portal read goes through this module, nowhere else.
+
+The rules (DESIGN "Quality bars", rules 7 and 9):
+
+1. Tickets: a contact sees the tickets they requested; an organisation admin contact
+   (`User.sees_organization_tickets`) sees every ticket of their own organisation. Nothing else
+   exists for them: a ticket outside that set answers 404, never 403, so ids and references
+   cannot be probed.
+2. Fields: templates never receive a Ticket or TimelineEntry. They get a `CustomerTicket` /
+   `CustomerEntry` projection holding only customer-safe values, so a staff-only field
+   (priority override reason, handover notes, event data, internal notes, vendor anything) cannot
+   reach a page even by a template typo.
+3. Status: vendor waits read "in progress" (tickets.models.customer_status).
+4. Timeline: public entries only (`TimelineEntry.is_public`); events are worded for the customer
+   by updates.events.describe(for_customer=True) in the contact's time zone.
+5. Names (the documented policy): staff appear by their display name (the customer should know
+   who owns their problem); the viewer is "You"; another contact of the same organisation is
+   named only to an organisation admin (who sees everyone's tickets anyway) and is "A colleague"
+   to anyone else; nobody outside the viewer's organisation is ever named.
+
+The portal never imports the vendors app (DESIGN: the customer side cannot reach vendor data
+even by mistake).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from tickets.models import (
+    DONE_STATUSES,
+    ContactMethod,
+    Status,
+    Ticket,
+    customer_status,
+    customer_status_label,
+)
+from updates.events import describe
+from updates.models import EntryKind, Feedback, TimelineEntry
+
+SCOPE_MINE = "mine"
+SCOPE_ORGANIZATION = "organization"
+STATE_OPEN = "open"
+STATE_CLOSED = "closed"
+STATE_ALL = "all"
+SEARCH_MAX_LENGTH = 100
+
+
+def is_portal_user(viewer: User) -> bool:
+    return bool(
+        viewer.is_authenticated
+        and viewer.is_active
+        and viewer.is_contact
+        and viewer.organization_id is not None
+    )
+
+
+def visible_tickets(viewer: User) -> QuerySet[Ticket]:
+    """Every ticket this viewer may see (rule 1); none for anyone who is not a customer contact."""
+    if not is_portal_user(viewer):
+        return Ticket.objects.none()
+    tickets = Ticket.objects.filter(organization_id=viewer.organization_id)
+    if not viewer.sees_organization_tickets:
+        tickets = tickets.filter(requester_id=viewer.pk)
+    return tickets
+
+
+def get_ticket(viewer: User, pk: int) -> Ticket:
+    """The ticket, for a write the viewer is about to make through a service; 404 if not visible."""
+    ticket = (
+        visible_tickets(viewer)
+        .select_related("organization", "owner", "requester")
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such request.")
+    return ticket
+
+
+def name_for(person: User | None, viewer: User) -> str:
+    """How a person is named to this viewer (rule 5)."""
+    if person is None:
+        return "Service desk"
+    if person.pk == viewer.pk:
+        return "You"
+    if person.is_helpdesk_staff:
+        return person.display_name
+    if person.organization_id == viewer.organization_id:
+        return person.display_name if viewer.sees_organization_tickets else "A colleague"
+    return "Someone outside your organisation"
+
+
+@dataclass(frozen=True)
+class CustomerTicket:
+    """A ticket as its customer may see it (rule 2)."""
+
+    pk: int
+    reference: str
+    subject: str
+    description: str
+    status: str
+    status_label: str
+    is_open: bool
+    is_closed: bool
+    is_resolved: bool
+    owner_name: str
+    requester_name: str
+    requested_by_viewer: bool
+    next_update_due: datetime | None
+    update_overdue: bool
+    eta: datetime | None
+    needed_by: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None
+    problem_statement: str
+    understanding_confirmed_at: datetime | None
+    people_affected: int | None
+    preferred_contact: str
+    contact_details: str
+    best_times: str
+    last_update_text: str
+    last_update_at: datetime | None
+    feedback_given: bool
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return bool(self.problem_statement) and self.understanding_confirmed_at is None
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.awaiting_confirmation and not self.is_closed
+
+    @property
+    def can_reply(self) -> bool:
+        return not self.is_closed
+
+    @property
+    def can_give_feedback(self) -> bool:
+        return (self.is_resolved or self.is_closed) and not self.feedback_given
+
+    @property
+    def waiting_on_customer(self) -> bool:
+        return self.status == Status.WAITING_ON_CUSTOMER
+
+
+def _latest_public_update() -> QuerySet[TimelineEntry]:
+    return TimelineEntry.objects.filter(
+        ticket=OuterRef("pk"), kind=EntryKind.PUBLIC_UPDATE, is_public=True
+    ).order_by("-created_at", "-id")
+
+
+def _with_customer_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """One query for a whole page: owner and requester joined, the last public update and whether
+    feedback was given computed in SQL."""
+    return tickets.select_related("owner", "requester").annotate(
+        last_update_body=Subquery(_latest_public_update().values("body")[:1]),
+        last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
+        has_feedback=Exists(Feedback.objects.filter(ticket=OuterRef("pk"))),
+    )
+
+
+def project(ticket: Ticket, viewer: User) -> CustomerTicket:
+    """The customer-safe projection of a ticket loaded through this module."""
+    now = timezone.now()
+    status = customer_status(ticket.status)
+    contact_method = (
+        ContactMethod(ticket.preferred_contact).label if ticket.preferred_contact else ""
+    )
+    return CustomerTicket(
+        pk=ticket.pk,
+        reference=ticket.reference,
+        subject=ticket.subject,
+        description=ticket.description,
+        status=status,
+        status_label=customer_status_label(ticket.status),
+        is_open=ticket.status not in DONE_STATUSES,
+        is_closed=ticket.status == Status.CLOSED,
+        is_resolved=ticket.status == Status.RESOLVED,
+        owner_name=ticket.owner.display_name if ticket.owner_id else "",
+        requester_name=name_for(ticket.requester, viewer) if ticket.requester_id else "",
+        requested_by_viewer=ticket.requester_id == viewer.pk,
+        next_update_due=ticket.next_update_due,
+        update_overdue=ticket.next_update_due is not None and ticket.next_update_due < now,
+        eta=ticket.eta,
+        needed_by=ticket.needed_by,
+        created_at=ticket.created_at,
+        resolved_at=ticket.resolved_at,
+        problem_statement=ticket.problem_statement,
+        understanding_confirmed_at=ticket.understanding_confirmed_at,
+        people_affected=ticket.people_affected,
+        preferred_contact=contact_method,
+        contact_details=ticket.contact_details,
+        best_times=ticket.best_times,
+        last_update_text=getattr(ticket, "last_update_body", None) or "",
+        last_update_at=getattr(ticket, "last_update_at", None),
+        feedback_given=bool(getattr(ticket, "has_feedback", False)),
+    )
+
+
+def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    text = text.strip()[:SEARCH_MAX_LENGTH]
+    if not text:
+        return tickets
+    matches = Q(subject__icontains=text) | Q(description__icontains=text)
+    number = Ticket.number_from_reference(text)
+    if number is not None:
+        matches |= Q(pk=number)
+    return tickets.filter(matches)
+
+
+def ticket_list(
+    viewer: User, *, scope: str = SCOPE_MINE, state: str = STATE_OPEN, search: str = ""
+) -> QuerySet[Ticket]:
+    """The portal's list: the viewer's visible tickets, optionally only their own requests, open
+    or closed, matching a search; newest first. Feed pages of it to `project`."""
+    tickets = visible_tickets(viewer)
+    if scope != SCOPE_ORGANIZATION or not viewer.sees_organization_tickets:
+        tickets = tickets.filter(requester_id=viewer.pk)
+    if state == STATE_OPEN:
+        tickets = tickets.exclude(status__in=DONE_STATUSES)
+    elif state == STATE_CLOSED:
+        tickets = tickets.filter(status__in=DONE_STATUSES)
+    tickets = _search(tickets, search)
+    return _with_customer_columns(tickets).order_by("-created_at", "-pk")
+
+
+def customer_ticket(viewer: User, pk: int) -> CustomerTicket:
+    """One ticket for its page; 404 when the viewer may not see it."""
+    ticket = _with_customer_columns(visible_tickets(viewer)).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404("No such request.")
+    return project(ticket, viewer)
+
+
+@dataclass(frozen=True)
+class CustomerEntry:
+    """One public timeline entry as the customer sees it (rule 4)."""
+
+    pk: int
+    kind: str
+    at: datetime
+    author_name: str
+    by_viewer: bool
+    text: str
+    next_update_due: datetime | None
+
+    @property
+    def is_update(self) -> bool:
+        return self.kind == EntryKind.PUBLIC_UPDATE
+
+    @property
+    def is_reply(self) -> bool:
+        return self.kind == EntryKind.CUSTOMER_REPLY
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind == EntryKind.EVENT
+
+
+def public_timeline(viewer: User, pk: int) -> list[CustomerEntry]:
+    """The public timeline of a visible ticket, oldest first; 404 when the ticket is not visible.
+
+    Only public updates, customer replies and public events are read: internal notes are never
+    public (a database constraint), and the query asks for `is_public` as well as the kinds.
+    """
+    if not visible_tickets(viewer).filter(pk=pk).exists():
+        raise Http404("No such request.")
+    tz = timezone.get_current_timezone()
+    entries = (
+        TimelineEntry.objects.filter(
+            ticket_id=pk,
+            is_public=True,
+            kind__in=[EntryKind.PUBLIC_UPDATE, EntryKind.CUSTOMER_REPLY, EntryKind.EVENT],
+        )
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    timeline = []
+    for entry in entries:
+        if entry.kind == EntryKind.EVENT:
+            text = describe(entry, for_customer=True, tz=tz)
+            author_name = "Service desk"
+        else:
+            text = entry.body
+            author_name = name_for(entry.author, viewer)
+        timeline.append(
+            CustomerEntry(
+                pk=entry.pk,
+                kind=entry.kind,
+                at=entry.created_at,
+                author_name=author_name,
+                by_viewer=entry.author_id == viewer.pk and entry.kind != EntryKind.EVENT,
+                text=text,
+                next_update_due=entry.next_update_due,
+            )
+        )
+    return timeline

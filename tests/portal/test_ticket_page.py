@@ -1,0 +1,209 @@
+"""The ticket page: the public timeline, our understanding with Confirm / not quite, and replies."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tickets import services as ticket_services
+from tickets.models import Status, Ticket
+from updates import services as update_services
+from updates.models import EntryKind, Promise, PromiseOutcome, TimelineEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def page(ticket):
+    return reverse("portal:ticket", args=[ticket.pk])
+
+
+def test_the_page_shows_owner_promise_eta_and_public_timeline(portal_client, agent, ticket):
+    ticket_services.take_ownership(ticket, by=agent)
+    update_services.post_public_update(ticket, author=agent, body="Engineer booked for 2pm.")
+    update_services.add_internal_note(ticket, author=agent, body="Engineer is a contractor")
+
+    body = portal_client.get(page(ticket)).content.decode()
+
+    assert "The warehouse printer jams" in body
+    assert "Every label print jams since Monday." in body
+    assert "Alice Agent" in body
+    assert "Next update by" in body
+    assert "Engineer booked for 2pm." in body
+    assert "We received your request." in body
+    assert "contractor" not in body
+
+
+def test_the_page_shows_times_in_the_contacts_time_zone(client, contact, agent, ticket):
+    contact.timezone = "Asia/Tokyo"
+    contact.save()
+    eta = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
+    ticket_services.take_ownership(ticket, by=agent)
+    ticket_services.set_eta(ticket, eta=eta, by=agent)
+    client.force_login(contact)
+
+    body = client.get(page(ticket)).content.decode()
+
+    assert "Wed 1 May 2030, 18:00" in body  # 09:00 UTC is 18:00 in Tokyo
+    assert "Asia/Tokyo" in body
+
+
+def test_the_understanding_can_be_confirmed(portal_client, contact, agent, ticket):
+    ticket_services.restate_problem(
+        ticket, problem_statement="Label printer jams on thick labels only.", by=agent
+    )
+    body = portal_client.get(page(ticket)).content.decode()
+    assert "Label printer jams on thick labels only." in body
+    assert "Yes, that's it" in body
+
+    response = portal_client.post(reverse("portal:confirm", args=[ticket.pk]))
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.understanding_confirmed_at is not None
+    assert TimelineEntry.objects.filter(
+        ticket=ticket, event="understanding_confirmed", author=contact
+    ).exists()
+    after = portal_client.get(page(ticket)).content.decode()
+    assert "✓ Confirmed" in after
+    assert "Yes, that's it" not in after
+
+
+def test_confirming_without_a_restatement_explains_and_writes_nothing(portal_client, ticket):
+    response = portal_client.post(reverse("portal:confirm", args=[ticket.pk]), follow=True)
+
+    assert "no restatement of the problem to confirm" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.understanding_confirmed_at is None
+
+
+def test_confirm_only_accepts_post(portal_client, agent, ticket):
+    ticket_services.restate_problem(ticket, problem_statement="Jams.", by=agent)
+
+    response = portal_client.get(reverse("portal:confirm", args=[ticket.pk]))
+
+    assert response.status_code == 405
+    ticket.refresh_from_db()
+    assert ticket.understanding_confirmed_at is None
+
+
+def test_not_quite_it_posts_the_correction_as_a_reply(portal_client, contact, agent, ticket):
+    ticket_services.restate_problem(ticket, problem_statement="Printer is offline.", by=agent)
+
+    response = portal_client.post(
+        reverse("portal:not_quite", args=[ticket.pk]), {"body": "It prints, but jams."}
+    )
+
+    assert response.status_code == 302
+    reply = TimelineEntry.objects.get(ticket=ticket, kind=EntryKind.CUSTOMER_REPLY)
+    assert reply.body == "That's not quite it: It prints, but jams."
+    assert reply.author == contact
+    assert reply.is_public
+    ticket.refresh_from_db()
+    assert ticket.understanding_confirmed_at is None
+
+
+def test_an_empty_not_quite_reply_is_refused_with_a_message(portal_client, agent, ticket):
+    ticket_services.restate_problem(ticket, problem_statement="Printer is offline.", by=agent)
+
+    response = portal_client.post(reverse("portal:not_quite", args=[ticket.pk]), {"body": " "})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
+
+
+def test_a_reply_appears_on_the_timeline(portal_client, contact, ticket):
+    response = portal_client.post(
+        reverse("portal:reply", args=[ticket.pk]), {"body": "It happened again at 3pm."}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("#conversation")
+    entry = TimelineEntry.objects.get(ticket=ticket, kind=EntryKind.CUSTOMER_REPLY)
+    assert entry.body == "It happened again at 3pm."
+    assert entry.author == contact
+    body = portal_client.get(page(ticket)).content.decode()
+    assert "It happened again at 3pm." in body
+
+
+def test_an_empty_reply_answers_400_and_writes_nothing(portal_client, ticket):
+    response = portal_client.post(reverse("portal:reply", args=[ticket.pk]), {"body": ""})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
+
+
+def test_an_oversized_reply_answers_400_naming_the_field(portal_client, ticket):
+    response = portal_client.post(reverse("portal:reply", args=[ticket.pk]), {"body": "x" * 50_001})
+
+    assert response.status_code == 400
+    assert "at most 50000 characters" in response.content.decode().lower().replace(",", "")
+    assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
+
+
+def test_an_htmx_reply_returns_the_conversation_fragment(portal_client, ticket):
+    response = portal_client.post(
+        reverse("portal:reply", args=[ticket.pk]),
+        {"body": "Thanks!"},
+        headers={"HX-Request": "true"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="card conversation" id="conversation"')
+    assert "Thanks!" in body
+
+
+def test_a_reply_reopens_a_ticket_waiting_on_the_customer_and_restarts_the_promise(
+    portal_client, agent, ticket
+):
+    ticket_services.take_ownership(ticket, by=agent)
+    with time_machine.travel(datetime(2026, 3, 3, 10, 0, tzinfo=UTC), tick=False):
+        ticket_services.change_status(ticket, status=Status.WAITING_ON_CUSTOMER, by=agent)
+        assert Ticket.objects.get(pk=ticket.pk).next_update_due is None
+
+    with time_machine.travel(datetime(2026, 3, 4, 9, 0, tzinfo=UTC), tick=False):
+        response = portal_client.post(
+            reverse("portal:reply", args=[ticket.pk]), {"body": "Here is the photo."}
+        )
+        follow = portal_client.get(response["Location"])
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    # P3 updates every business day (10 h): 09:00 Wednesday + 10 business hours is 09:00 Thursday.
+    assert ticket.next_update_due == datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    assert Promise.objects.filter(ticket=ticket, outcome=PromiseOutcome.PENDING).count() == 1
+    assert "We&#x27;ll update you by" in follow.content.decode()
+
+
+def test_a_reply_reopens_a_resolved_ticket(portal_client, agent, ticket):
+    ticket_services.take_ownership(ticket, by=agent)
+    ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+
+    portal_client.post(reverse("portal:reply", args=[ticket.pk]), {"body": "Broken again."})
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assert ticket.next_update_due is not None
+
+
+def test_a_closed_ticket_offers_no_reply_form_and_refuses_a_reply(portal_client, agent, ticket):
+    ticket_services.take_ownership(ticket, by=agent)
+    ticket_services.change_status(ticket, status=Status.CLOSED, by=agent)
+
+    body = portal_client.get(page(ticket)).content.decode()
+    response = portal_client.post(reverse("portal:reply", args=[ticket.pk]), {"body": "Hello?"})
+
+    assert "Send reply" not in body
+    assert response.status_code == 400
+    assert "please raise a new request" in response.content.decode()
+    assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
+
+
+def test_an_overdue_promise_is_owned_up_to(portal_client, ticket):
+    with time_machine.travel(ticket.next_update_due + timedelta(minutes=5), tick=False):
+        body = portal_client.get(page(ticket)).content.decode()
+
+    assert "We're late with this update, sorry." in body
