@@ -6,6 +6,7 @@ admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
 ]
