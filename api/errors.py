@@ -13,7 +13,7 @@ it into the 400 above, so API views call services without try/except.
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -22,15 +22,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from api.parsers import RequestTooLarge
 from updates.services import PublicUpdateHeldBack
 
 VENDOR_MENTION = "vendor_mention"
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "request_too_large"
 
 
 def django_errors_as_dict(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -51,6 +46,9 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads JSON through request.body, where Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return RequestTooLarge()
     return exc
 
 

@@ -1,8 +1,9 @@
-"""JSON bodies with a size limit.
+"""JSON bodies with a size limit and no way to crash the parser.
 
-DRF's parser reads the request stream directly, bypassing Django's DATA_UPLOAD_MAX_MEMORY_SIZE
-check, so the limit is enforced here: by the declared Content-Length before reading, and by
-reading at most one byte past the limit when the length is not declared.
+Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF reads it (api.errors turns that
+into a 413); this parser checks the same limit itself too, by the declared Content-Length and by
+reading at most one byte past the limit, so it holds whatever stream DRF hands it. NaN, Infinity
+and documents nested deeply enough to exhaust the recursion limit are a 400, not a 500.
 """
 
 import codecs
@@ -10,10 +11,15 @@ import json
 from typing import Any
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
-from api.errors import RequestTooLarge
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 def _reject_constant(name: str) -> None:
