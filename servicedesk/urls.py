@@ -8,6 +8,7 @@ admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("dashboard/", manager_dashboard, name="manager-dashboard"),

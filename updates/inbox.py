@@ -43,3 +43,13 @@ def mark_all_read(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def set_read(notification: Notification, *, read: bool = True) -> Notification:
+    """Mark one notification read (keeping the first moment it was read) or unread again."""
+    if read and notification.read_at is None:
+        notification.read_at = timezone.now()
+    elif not read:
+        notification.read_at = None
+    notification.save(update_fields=["read_at"])
+    return notification

@@ -1,0 +1,69 @@
+"""POST /api/v1/auth/token/: trade an email and password for an API token."""
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.base import StrictSerializer
+from api.fields import StrictCharField
+from api.schema import ERRORS_400
+from api.throttling import TokenRequestThrottle
+
+
+class CredentialsSerializer(StrictSerializer):
+    username = StrictCharField(max_length=254, help_text="The email address you sign in with.")
+    password = StrictCharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRequestThrottle]
+
+    @extend_schema(
+        summary="Get an API token",
+        description="Send it back as `Authorization: Token <token>`. The same token is returned "
+        "until it is revoked.",
+        request=CredentialsSerializer,
+        responses={
+            200: inline_serializer("AuthToken", fields={"token": serializers.CharField()}),
+            **ERRORS_400,
+        },
+        examples=[
+            OpenApiExample(
+                "Sign in",
+                value={"username": "alice@msp.example", "password": "her passphrase"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Token",
+                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+                response_only=True,
+            ),
+        ],
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = CredentialsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to sign in with that email address and password."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

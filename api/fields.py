@@ -1,0 +1,72 @@
+"""Serializer fields that refuse what DRF would quietly coerce: "3" for an integer, "yes" for a
+boolean, 7 for a string, a datetime without its offset, an id too large for the database."""
+
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+LARGEST_ID = 2**63 - 1
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if not _is_int(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with its offset (2026-03-02T14:30:00+00:00 or ...Z); a bare local time is
+    ambiguous by hours, so it is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": "Give the time zone offset, e.g. 2026-03-02T14:30:00+00:00.",
+        "invalid": "Give a date and time in ISO 8601 with its offset, e.g. 2026-03-02T14:30:00Z.",
+    }
+
+    def to_internal_value(self, value: Any):
+        if not isinstance(value, str):
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if parsed.tzinfo is None:
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """An integer id of an object the caller can see; anything else is "does not exist"."""
+
+    def to_internal_value(self, data: Any):
+        if not _is_int(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= LARGEST_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)

@@ -1,0 +1,52 @@
+"""The API's routes. A new resource is one module under api/ and one line here."""
+
+from django.urls import include, path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api import accounts, errors, losses, notifications, overdue, tickets, timeline
+from api.auth import TokenView
+
+
+class IdConverter:
+    """A database id: at most 18 digits, so no lookup can overflow a bigint."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+router = SimpleRouter()
+router.register("organizations", accounts.OrganizationViewSet, basename="organization")
+router.register("users", accounts.UserViewSet, basename="user")
+router.register("tickets", tickets.TicketViewSet, basename="ticket")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("losses", losses.LossViewSet, basename="loss")
+
+TICKET = "tickets/<id:ticket_id>/"
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path(f"{TICKET}updates/", timeline.TicketUpdatesView.as_view(), name="ticket-updates"),
+    path(
+        f"{TICKET}confirm-understanding/",
+        timeline.ConfirmUnderstandingView.as_view(),
+        name="ticket-confirm-understanding",
+    ),
+    path(f"{TICKET}feedback/", timeline.FeedbackView.as_view(), name="ticket-feedback"),
+    path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", errors.not_found),
+]
