@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "updates",
+    "vendors",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
+    "task": "vendors.tasks.send_due_chases",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+    # A sweep that waited a whole interval is superseded by the next one.
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
 
 LOGGING = {
     "version": 1,
