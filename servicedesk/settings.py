@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "vendors",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,12 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
     "OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * SWEEP_INTERVAL_SECONDS
 )
+CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
+    "task": "vendors.tasks.send_due_chases",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+    # A sweep that waited a whole interval is superseded by the next one.
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
 
 LOGGING = {
     "version": 1,

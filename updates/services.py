@@ -26,13 +26,17 @@ UNSET: Any = ticket_services.UNSET
 # returns the phrases it objects to; apps above register theirs (the vendor-mention guard).
 PublicUpdateCheck = Callable[[Ticket, str], list[str]]
 public_update_checks: list[PublicUpdateCheck] = []
+# Offer the author a customer-safe rewording of a held-back update: (ticket, body, matches) -> text.
+PublicUpdateRewording = Callable[[Ticket, str, list[str]], str]
+public_update_rewordings: list[PublicUpdateRewording] = []
 
 
 class PublicUpdateHeldBack(ValidationError):
     """A public update that a check objected to; posted only once the author confirms."""
 
-    def __init__(self, matches: list[str]):
+    def __init__(self, matches: list[str], suggestion: str = ""):
         self.matches = matches
+        self.suggestion = suggestion
         super().__init__(
             "This update names a supplier or blames a third party. Customers hear that we own "
             "the problem: reword it, or confirm that it should go out as written.",
@@ -72,6 +76,12 @@ def held_back_phrases(ticket: Ticket, body: str) -> list[str]:
     for check in public_update_checks:
         matches.extend(phrase for phrase in check(ticket, body) if phrase not in matches)
     return matches
+
+
+def suggested_rewording(ticket: Ticket, body: str, matches: list[str]) -> str:
+    return next(
+        (text for hook in public_update_rewordings if (text := hook(ticket, body, matches))), ""
+    )
 
 
 def default_next_update_due(ticket: Ticket, *, now: datetime | None = None) -> datetime:
@@ -116,7 +126,9 @@ def post_public_update(
             ticket_services.change_status(ticket, status=status, by=author)
         matches = held_back_phrases(ticket, body)
         if matches and not confirm_vendor_mention:
-            raise PublicUpdateHeldBack(matches)
+            raise PublicUpdateHeldBack(
+                matches, suggestion=suggested_rewording(ticket, body, matches)
+            )
         if ticket.owner_id is None:
             ticket = ticket_services.assign_owner(ticket, owner=author, by=author)
 

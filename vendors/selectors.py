@@ -1,0 +1,272 @@
+"""Reads of vendors and escalations for staff pages, the API and the scorecards.
+
+Querysets come with their joins decided so a page runs the same number of queries whatever its
+length. The scorecard figures are computed in Python from one query per page: medians and
+percentiles the same way on PostgreSQL and SQLite.
+"""
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tickets.models import Ticket
+from vendors.models import EscalationNote, Vendor, VendorEscalation
+
+# Another escalation to the same vendor for the same customer this soon after the last one is a
+# repeat incident: the first fix did not hold, or the vendor's trouble keeps coming back.
+REPEAT_WINDOW = timedelta(days=30)
+
+
+# --- the ticket page panel ----------------------------------------------------------------------
+
+
+def ticket_escalations(ticket: Ticket | int) -> QuerySet[VendorEscalation]:
+    """The ticket's escalations, active ones first, with vendor and notes (with authors) loaded:
+    three queries whatever the number of escalations and notes."""
+    return (
+        VendorEscalation.objects.filter(ticket=ticket)
+        .select_related("vendor", "opened_by")
+        .prefetch_related(
+            Prefetch("notes", queryset=EscalationNote.objects.select_related("author"))
+        )
+        .order_by("resolved_at", "-opened_at", "-id")
+    )
+
+
+def escalation_for_staff(pk: int) -> VendorEscalation:
+    return VendorEscalation.objects.select_related("vendor", "ticket").get(pk=pk)
+
+
+def active_vendors() -> QuerySet[Vendor]:
+    return Vendor.objects.filter(is_active=True).order_by("name")
+
+
+def acknowledgement_overdue_escalations(now: datetime | None = None) -> QuerySet[VendorEscalation]:
+    """Every case a vendor has not acknowledged within its own expected response time."""
+    return (
+        VendorEscalation.objects.acknowledgement_overdue(now)
+        .select_related("vendor", "ticket", "ticket__owner")
+        .order_by("acknowledge_by")
+    )
+
+
+def vendor_escalations(
+    vendor: Vendor, *, since: datetime | None = None, until: datetime | None = None
+) -> QuerySet[VendorEscalation]:
+    """A vendor's escalations in a period, newest first, with the ticket and its customer."""
+    return (
+        _in_period(VendorEscalation.objects.filter(vendor=vendor), since, until)
+        .select_related("ticket", "ticket__organization", "vendor")
+        .annotate(pushbacks=Count("notes", filter=Q(notes__pushback=True)))
+        .order_by("-opened_at", "-id")
+    )
+
+
+def _in_period(
+    queryset: QuerySet[VendorEscalation], since: datetime | None, until: datetime | None
+) -> QuerySet[VendorEscalation]:
+    if since is not None:
+        queryset = queryset.filter(opened_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(opened_at__lt=until)
+    return queryset
+
+
+# --- scorecards ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    # Which way is good: the vendor list sorts the worst first by default.
+    lower_is_better: bool
+
+
+SCORECARD_COLUMNS: tuple[Column, ...] = (
+    Column("escalations", "Escalations", lower_is_better=True),
+    Column("median_minutes_to_acknowledge", "Median minutes to acknowledge", True),
+    Column("p90_minutes_to_acknowledge", "90th percentile minutes to acknowledge", True),
+    Column("median_minutes_to_resolve", "Median minutes to resolve", True),
+    Column("p90_minutes_to_resolve", "90th percentile minutes to resolve", True),
+    Column("breached_expected_response", "Breached expected response", True),
+    Column("breached_expected_response_share", "Share breaching expected response", True),
+    Column("pushbacks", "Pushbacks", True),
+    Column("rca_requested", "RCAs requested", True),
+    Column("rca_received", "RCAs received", False),
+    Column("repeat_incidents", "Repeat incidents", True),
+    Column("acknowledgement_overdue", "Waiting for acknowledgement past due now", True),
+)
+SORTABLE_KEYS = frozenset({"name", *(column.key for column in SCORECARD_COLUMNS)})
+API_SCORECARD_KEYS = (
+    "escalations",
+    "median_minutes_to_acknowledge",
+    "median_minutes_to_resolve",
+    "breached_expected_response",
+    "pushbacks",
+)
+
+
+@dataclass
+class Scorecard:
+    """How a vendor supported us over a period (escalations opened in [since, until)).
+
+    Minutes are wall-clock minutes from opening; the 90th percentile uses the nearest-rank
+    method (the smallest value with at least 90% of the values at or below it). Breaches count
+    cases acknowledged after the vendor's expected response time, or not acknowledged and past
+    it now; the share is of the cases that had an expected response time.
+    """
+
+    vendor: Vendor
+    escalations: int = 0
+    median_minutes_to_acknowledge: float | None = None
+    p90_minutes_to_acknowledge: float | None = None
+    median_minutes_to_resolve: float | None = None
+    p90_minutes_to_resolve: float | None = None
+    breached_expected_response: int = 0
+    breached_expected_response_share: float | None = None
+    pushbacks: int = 0
+    rca_requested: int = 0
+    rca_received: int = 0
+    repeat_incidents: int = 0
+    acknowledgement_overdue: int = 0
+    acknowledge_minutes: list[float] = field(default_factory=list, repr=False)
+    resolve_minutes: list[float] = field(default_factory=list, repr=False)
+
+    def figures(self) -> dict[str, Any]:
+        """Every figure by its column key (no vendor object, no raw samples)."""
+        data = asdict(self)
+        return {column.key: data[column.key] for column in SCORECARD_COLUMNS}
+
+    def api_figures(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in API_SCORECARD_KEYS}
+
+
+def _minutes(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 60
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def percentile(values: Iterable[float], fraction: float) -> float | None:
+    """Nearest-rank percentile: hand-checkable, and always one of the observed values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return round(ordered[rank - 1], 1)
+
+
+def vendor_scorecards(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    vendors: Iterable[Vendor] | None = None,
+    now: datetime | None = None,
+) -> list[Scorecard]:
+    """One scorecard per vendor (all vendors by default), in two queries.
+
+    Escalations are read from REPEAT_WINDOW before `since`, so a case just inside the period can
+    be recognised as a repeat of one just before it; only cases opened inside the period count.
+    """
+    now = now or timezone.now()
+    vendors = list(vendors) if vendors is not None else list(Vendor.objects.order_by("name"))
+    cards = {vendor.pk: Scorecard(vendor=vendor) for vendor in vendors}
+    rows = (
+        _in_period(
+            VendorEscalation.objects.filter(vendor__in=list(cards)),
+            since - REPEAT_WINDOW if since is not None else None,
+            until,
+        )
+        .annotate(pushback_notes=Count("notes", filter=Q(notes__pushback=True)))
+        .order_by("opened_at", "pk")
+        .values(
+            "vendor_id",
+            "ticket__organization_id",
+            "status",
+            "opened_at",
+            "acknowledged_at",
+            "acknowledge_by",
+            "resolved_at",
+            "rca_requested",
+            "rca_received",
+            "pushback_notes",
+        )
+    )
+    last_seen: dict[tuple[int, int], datetime] = {}
+    with_deadline: dict[int, int] = defaultdict(int)
+    for row in rows:
+        key = (row["vendor_id"], row["ticket__organization_id"])
+        previous = last_seen.get(key)
+        last_seen[key] = row["opened_at"]
+        if since is not None and row["opened_at"] < since:
+            continue
+        card = cards[row["vendor_id"]]
+        card.escalations += 1
+        if previous is not None and row["opened_at"] - previous <= REPEAT_WINDOW:
+            card.repeat_incidents += 1
+        if row["acknowledged_at"] is not None:
+            card.acknowledge_minutes.append(_minutes(row["opened_at"], row["acknowledged_at"]))
+        if row["resolved_at"] is not None:
+            card.resolve_minutes.append(_minutes(row["opened_at"], row["resolved_at"]))
+        deadline = row["acknowledge_by"]
+        if deadline is not None:
+            with_deadline[row["vendor_id"]] += 1
+            acknowledged = row["acknowledged_at"]
+            if (acknowledged is not None and acknowledged > deadline) or (
+                acknowledged is None and deadline < now
+            ):
+                card.breached_expected_response += 1
+            if (
+                acknowledged is None
+                and deadline < now
+                and row["status"] not in ("resolved", "closed")
+            ):
+                card.acknowledgement_overdue += 1
+        card.pushbacks += row["pushback_notes"]
+        card.rca_requested += row["rca_requested"]
+        card.rca_received += row["rca_received"]
+    for vendor_pk, card in cards.items():
+        card.median_minutes_to_acknowledge = _median(card.acknowledge_minutes)
+        card.p90_minutes_to_acknowledge = percentile(card.acknowledge_minutes, 0.9)
+        card.median_minutes_to_resolve = _median(card.resolve_minutes)
+        card.p90_minutes_to_resolve = percentile(card.resolve_minutes, 0.9)
+        if with_deadline[vendor_pk]:
+            card.breached_expected_response_share = round(
+                card.breached_expected_response / with_deadline[vendor_pk], 3
+            )
+    return list(cards.values())
+
+
+def vendor_scorecard(
+    vendor: Vendor, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, Any]:
+    """The API's scorecard (GET /api/v1/vendors/{id}/scorecard/): exactly the contract's keys.
+
+    escalations (count), median_minutes_to_acknowledge and median_minutes_to_resolve (minutes,
+    one decimal, null without data), breached_expected_response (the number of cases that missed
+    the vendor's expected response time) and pushbacks (notes flagged as pushback).
+    """
+    (card,) = vendor_scorecards(since=since, until=until, vendors=[vendor])
+    return card.api_figures()
+
+
+def sort_scorecards(cards: list[Scorecard], key: str, *, descending: bool) -> list[Scorecard]:
+    """Sort by a figure; vendors without that figure (no data) always come last."""
+    if key == "name":
+        return sorted(cards, key=lambda card: card.vendor.name.casefold(), reverse=descending)
+    present = [card for card in cards if getattr(card, key) is not None]
+    missing = [card for card in cards if getattr(card, key) is None]
+    present.sort(
+        key=lambda card: (getattr(card, key), card.vendor.name.casefold()), reverse=descending
+    )
+    return present + missing

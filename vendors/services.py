@@ -1,0 +1,448 @@
+"""Writes to vendors and vendor escalations. Views, API views and tasks call these.
+
+Rule violations raise django.core.exceptions.ValidationError keyed by field name and write
+nothing. Every timeline event written here is internal (`public=False`): vendor work never
+reaches the customer (DESIGN rule 7).
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from tickets import services as ticket_services
+from tickets.models import Status, Ticket
+from updates.events import record_event
+from updates.models import Notification, NotificationKind
+from vendors import signals
+from vendors.models import (
+    ESCALATION_DONE_STATUSES,
+    NOTE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    EscalationNote,
+    EscalationStatus,
+    Vendor,
+    VendorChase,
+    VendorEscalation,
+)
+
+# A chase further out than this is almost certainly a typo.
+LONGEST_CHASE_DAYS = 366
+REFERENCE_MAX_LENGTH = 100
+CHASE_BATCH_SIZE = 500
+VENDOR_FIELDS = frozenset(
+    {
+        "name",
+        "aliases",
+        "support_email",
+        "support_phone",
+        "portal_url",
+        "account_number",
+        "contract_reference",
+        "support_hours",
+        "expected_response_minutes",
+        "notes",
+        "is_active",
+    }
+)
+ESCALATION_EDITABLE_FIELDS = frozenset(
+    {"vendor_reference", "summary", "status", "next_chase_at", "rca_requested", "rca_received"}
+)
+
+
+# --- validation helpers -------------------------------------------------------------------------
+
+
+def _staff(user: Any, field: str = "by") -> User:
+    if not isinstance(user, User) or not user.is_active or not user.is_helpdesk_staff:
+        raise ValidationError({field: "Only helpdesk staff work on vendor escalations."})
+    return user
+
+
+def _text(value: Any, field: str, *, max_length: int, required: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: "Must be text."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: "Write something: this field is required."})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: f"At most {max_length:,} characters (this has {len(value):,})."}
+        )
+    return value
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError({field: "Must be true or false."})
+    return value
+
+
+def _chase_time(value: Any, *, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise ValidationError({"next_chase_at": "Give a date and time with its time zone."})
+    if value <= now:
+        raise ValidationError(
+            {"next_chase_at": "This time has already passed; choose a time in the future."}
+        )
+    if value - now > timedelta(days=LONGEST_CHASE_DAYS):
+        raise ValidationError(
+            {"next_chase_at": f"Chase the vendor within {LONGEST_CHASE_DAYS} days."}
+        )
+    return value
+
+
+def _status(value: Any) -> str:
+    if value not in EscalationStatus.values:
+        raise ValidationError(
+            {
+                "status": f"Unknown status “{value}”; use one of "
+                f"{', '.join(EscalationStatus.values)}."
+            }
+        )
+    return value
+
+
+def _lock(escalation: VendorEscalation | int) -> VendorEscalation:
+    pk = escalation.pk if isinstance(escalation, VendorEscalation) else escalation
+    return (
+        VendorEscalation.objects.select_for_update(of=("self",))
+        .select_related("vendor", "ticket")
+        .get(pk=pk)
+    )
+
+
+def _event(escalation: VendorEscalation, event: str, *, by: User | None, at: datetime, body: str):
+    """Staff-only history on the ticket's timeline; never public, whatever the caller wants."""
+    return record_event(
+        escalation.ticket,
+        event,
+        at=at,
+        by=by,
+        public=False,
+        body=body,
+        escalation=escalation.pk,
+    )
+
+
+def _label(escalation: VendorEscalation) -> str:
+    reference = f" case {escalation.vendor_reference}" if escalation.vendor_reference else ""
+    return f"{escalation.vendor.name}{reference}"
+
+
+# --- vendors ------------------------------------------------------------------------------------
+
+
+def _apply_vendor_fields(vendor: Vendor, fields: dict[str, Any]) -> Vendor:
+    unknown = set(fields) - VENDOR_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in sorted(unknown)})
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(vendor, name, value)
+    vendor.full_clean()
+    vendor.save()
+    return vendor
+
+
+@transaction.atomic
+def create_vendor(*, name: str, **fields: Any) -> Vendor:
+    return _apply_vendor_fields(Vendor(), {"name": name, **fields})
+
+
+@transaction.atomic
+def update_vendor(vendor: Vendor, *, changes: dict[str, Any]) -> Vendor:
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    return _apply_vendor_fields(vendor, changes)
+
+
+# --- escalations --------------------------------------------------------------------------------
+
+
+def _stamp(escalation: VendorEscalation, status: str, *, now: datetime) -> None:
+    """Rule 7: acknowledged_at by the first status other than open, resolved_at by resolved or
+    closed (a reopened case loses its resolution time); a finished case is not chased."""
+    escalation.status = status
+    if status != EscalationStatus.OPEN and escalation.acknowledged_at is None:
+        escalation.acknowledged_at = now
+    if status in ESCALATION_DONE_STATUSES:
+        escalation.resolved_at = escalation.resolved_at or now
+        escalation.next_chase_at = None
+    else:
+        escalation.resolved_at = None
+
+
+def open_escalation(
+    *,
+    ticket: Ticket,
+    vendor: Vendor,
+    by: User,
+    summary: str,
+    vendor_reference: str = "",
+    status: str = EscalationStatus.OPEN,
+    next_chase_at: datetime | None = None,
+    mark_ticket_waiting: bool = False,
+) -> VendorEscalation:
+    """Record that we raised a case with a vendor for this ticket.
+
+    1. Check everything first: staff author, an active vendor, an open ticket, a summary, a
+       future chase time.
+    2. Create the escalation, stamping acknowledgement/resolution if it starts past open, and the
+       acknowledgement deadline from the vendor's expected response time.
+    3. Log an internal timeline event; optionally move the ticket to waiting on vendor (which
+       does not pause the customer promise, rule 5).
+    """
+    by = _staff(by)
+    now = timezone.now()
+    if not isinstance(vendor, Vendor) or not vendor.is_active:
+        raise ValidationError({"vendor": "Choose an active vendor."})
+    if not isinstance(ticket, Ticket):
+        raise ValidationError({"ticket": "Choose a ticket."})
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            {"ticket": f"{ticket.reference} is closed; open a new ticket to continue."}
+        )
+    summary = _text(summary, "summary", max_length=SUMMARY_MAX_LENGTH, required=True)
+    vendor_reference = _text(
+        vendor_reference, "vendor_reference", max_length=REFERENCE_MAX_LENGTH, required=False
+    )
+    status = _status(status)
+    next_chase_at = _chase_time(next_chase_at, now=now)
+    if status in ESCALATION_DONE_STATUSES and next_chase_at is not None:
+        raise ValidationError({"next_chase_at": "A resolved or closed case is not chased."})
+    mark_ticket_waiting = _bool(mark_ticket_waiting, "mark_ticket_waiting")
+
+    with transaction.atomic():
+        escalation = VendorEscalation(
+            ticket=ticket,
+            vendor=vendor,
+            vendor_reference=vendor_reference,
+            summary=summary,
+            opened_at=now,
+            opened_by=by,
+            next_chase_at=next_chase_at,
+            acknowledge_by=(
+                now + timedelta(minutes=vendor.expected_response_minutes)
+                if vendor.expected_response_minutes
+                else None
+            ),
+        )
+        _stamp(escalation, status, now=now)
+        escalation.save()
+        _event(
+            escalation,
+            "vendor_escalated",
+            by=by,
+            at=now,
+            body=f"Escalated to {_label(escalation)}: {summary}",
+        )
+        if mark_ticket_waiting and ticket.status != Status.WAITING_ON_VENDOR:
+            ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=by)
+    return escalation
+
+
+def change_escalation_status(
+    escalation: VendorEscalation, *, status: str, by: User
+) -> VendorEscalation:
+    """Move a vendor case along; the first move past open stamps acknowledged_at, resolved or
+    closed stamps resolved_at and stops the chasing. A closed case is final."""
+    by = _staff(by)
+    status = _status(status)
+    with transaction.atomic():
+        escalation = _lock(escalation)
+        if status == escalation.status:
+            return escalation
+        if not escalation.can_move_to(status):
+            raise ValidationError(
+                {
+                    "status": f"A case that is {escalation.get_status_display().lower()} cannot "
+                    f"become {EscalationStatus(status).label.lower()}."
+                }
+            )
+        now = timezone.now()
+        old = escalation.get_status_display()
+        _stamp(escalation, status, now=now)
+        escalation.save()
+        _event(
+            escalation,
+            "vendor_escalation_status",
+            by=by,
+            at=now,
+            body=f"{_label(escalation)}: {old} → {escalation.get_status_display()}.",
+        )
+    return escalation
+
+
+def set_next_chase(
+    escalation: VendorEscalation, *, next_chase_at: datetime | None, by: User
+) -> VendorEscalation:
+    """When the ticket owner should chase the vendor next; None stops the reminders."""
+    by = _staff(by)
+    with transaction.atomic():
+        escalation = _lock(escalation)
+        next_chase_at = _chase_time(next_chase_at, now=timezone.now())
+        if next_chase_at is not None and not escalation.is_active:
+            raise ValidationError({"next_chase_at": "A resolved or closed case is not chased."})
+        escalation.next_chase_at = next_chase_at
+        escalation.save(update_fields=["next_chase_at", "updated_at"])
+    return escalation
+
+
+def set_root_cause_analysis(
+    escalation: VendorEscalation,
+    *,
+    by: User,
+    requested: bool | None = None,
+    received: bool | None = None,
+) -> VendorEscalation:
+    by = _staff(by)
+    with transaction.atomic():
+        escalation = _lock(escalation)
+        if requested is not None:
+            escalation.rca_requested = _bool(requested, "rca_requested")
+        if received is not None:
+            escalation.rca_received = _bool(received, "rca_received")
+        escalation.save(update_fields=["rca_requested", "rca_received", "updated_at"])
+    return escalation
+
+
+def log_escalation_note(
+    escalation: VendorEscalation, *, author: User, body: str, pushback: bool = False
+) -> EscalationNote:
+    """An internal note on the vendor case; never on the customer's timeline, never a promise
+    kept (rule 3)."""
+    author = _staff(author, "author")
+    body = _text(body, "body", max_length=NOTE_MAX_LENGTH, required=True)
+    pushback = _bool(pushback, "pushback")
+    return EscalationNote.objects.create(
+        escalation=escalation, author=author, body=body, pushback=pushback
+    )
+
+
+@transaction.atomic
+def update_escalation(
+    escalation: VendorEscalation, *, by: User, changes: dict[str, Any]
+) -> VendorEscalation:
+    """Several edits at once, all or nothing (the API's PATCH)."""
+    unknown = set(changes) - ESCALATION_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(
+            {name: "This field cannot be changed here." for name in sorted(unknown)}
+        )
+    by = _staff(by)
+    escalation = _lock(escalation)
+    text_fields = {}
+    if "summary" in changes:
+        text_fields["summary"] = _text(
+            changes["summary"], "summary", max_length=SUMMARY_MAX_LENGTH, required=True
+        )
+    if "vendor_reference" in changes:
+        text_fields["vendor_reference"] = _text(
+            changes["vendor_reference"],
+            "vendor_reference",
+            max_length=REFERENCE_MAX_LENGTH,
+            required=False,
+        )
+    if text_fields:
+        for name, value in text_fields.items():
+            setattr(escalation, name, value)
+        escalation.save(update_fields=[*text_fields, "updated_at"])
+    if "status" in changes:
+        escalation = change_escalation_status(escalation, status=changes["status"], by=by)
+    if "rca_requested" in changes or "rca_received" in changes:
+        escalation = set_root_cause_analysis(
+            escalation,
+            by=by,
+            requested=changes.get("rca_requested"),
+            received=changes.get("rca_received"),
+        )
+    if "next_chase_at" in changes:
+        escalation = set_next_chase(escalation, next_chase_at=changes["next_chase_at"], by=by)
+    return escalation
+
+
+# --- chase reminders ----------------------------------------------------------------------------
+
+
+def _chase_message(escalation: VendorEscalation) -> str:
+    message = f"Chase {_label(escalation)} for {escalation.ticket.reference}: {escalation.summary}"
+    return message if len(message) <= 300 else message[:299] + "…"
+
+
+def claim_due_chases(
+    now: datetime | None = None, *, limit: int = CHASE_BATCH_SIZE
+) -> list[VendorChase]:
+    """Remind ticket owners of every vendor chase that has fallen due; each chase time once.
+
+    1. Read up to `limit` due (id, chase time) pairs, oldest first, through the partial index.
+    2. For each, in its own short transaction, claim it with a compare-and-set UPDATE that clears
+       `next_chase_at` only if it still holds the time we read. If another sweep (a second beat,
+       a retried task) or an agent moving the chase time got there first, the UPDATE touches no
+       row and we skip it. No row locks are held across escalations; PostgreSQL and SQLite both
+       serialise the single-row UPDATE.
+    3. Record the VendorChase (escalation, chase time). Its unique constraint is the last line of
+       defence: a chase time that was already reminded is never reminded twice.
+    4. Create the in-app notification for the ticket owner (or, on an unowned ticket, whoever
+       opened the escalation) and announce `chase_due` so the outbox can add its e-mail.
+    A crash anywhere in 2-4 rolls the whole claim back: the chase stays due and the next sweep
+    sends it. The database, not the broker, is the source of truth.
+    """
+    now = now or timezone.now()
+    due = list(
+        VendorEscalation.objects.chase_due(now)
+        .order_by("next_chase_at", "pk")
+        .values_list("pk", "next_chase_at")[:limit]
+    )
+    chases: list[VendorChase] = []
+    for pk, chase_time in due:
+        chase = _claim_one(pk, chase_time, now=now)
+        if chase is not None:
+            chases.append(chase)
+    return chases
+
+
+def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase | None:
+    with transaction.atomic():
+        claimed = VendorEscalation.objects.filter(pk=pk, next_chase_at=chase_time).update(
+            next_chase_at=None, last_chase_due_at=chase_time, updated_at=now
+        )
+        if not claimed:
+            return None
+        escalation = VendorEscalation.objects.select_related(
+            "vendor", "ticket__owner", "opened_by"
+        ).get(pk=pk)
+        try:
+            with transaction.atomic():
+                chase = VendorChase.objects.create(
+                    escalation=escalation, due_at=chase_time, claimed_at=now
+                )
+        except IntegrityError:
+            return None
+        recipient = escalation.ticket.owner or escalation.opened_by
+        notification = None
+        if recipient is not None and recipient.is_active:
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=NotificationKind.VENDOR_CHASE,
+                ticket=escalation.ticket,
+                message=_chase_message(escalation),
+                created_at=now,
+            )
+            chase.notification = notification
+            chase.save(update_fields=["notification"])
+        signals.chase_due.send(
+            sender=VendorEscalation,
+            escalation=escalation,
+            chase=chase,
+            notification=notification,
+            at=now,
+        )
+    return chase
