@@ -32,13 +32,13 @@ def test_home_is_forbidden_to_customers(client, contact):
     assert client.get("/").status_code == 403
 
 
-def test_home_shows_breached_and_unowned_tickets(client, agent, organization):
+def test_breached_view_shows_late_tickets(client, agent, organization):
     with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
         late = TicketFactory(
             organization=organization, subject="Server room is hot", impact=1, urgency=1
         )
     client.force_login(agent)
-    page = client.get("/").content.decode()
+    page = client.get("/?view=breached").content.decode()
     assert late.reference in page
     assert "late" in page
     assert "Server room is hot" in page
