@@ -34,3 +34,7 @@ def contact(organization):
 def fast_password_hashing(settings):
     """Factories hash a password per user; PBKDF2 made big fixtures take seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The Playwright fixtures (tests/browser.py) for every test package's browser tests.
+from tests.browser import browser, new_page, signed_in_page  # noqa: E402, F401
