@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal import answers, visibility
 from portal.decorators import contact_required
@@ -25,6 +26,14 @@ from updates import services as update_services
 
 PAGE_SIZE = 20
 NOT_QUITE_PREFIX = "That's not quite it: "
+
+
+def _go_to(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful form post: a plain redirect, or for htmx a full-page navigation (so the
+    page shows the new state and its flash message, never a page swapped into a fragment)."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def _promise_sentence(ticket: visibility.CustomerTicket) -> str:
@@ -69,7 +78,10 @@ def _ticket_page(
     not_quite_form: NotQuiteForm | None = None,
     status: int = 200,
     partial: str = "",
+    refresh_promise: bool = False,
 ) -> HttpResponse:
+    """The ticket page, or one fragment of it for htmx (`partial`); forms passed in are bound, so
+    their errors show in place with what the customer typed."""
     viewer = request.user
     ticket = visibility.customer_ticket(viewer, pk)
     context = {
@@ -77,6 +89,7 @@ def _ticket_page(
         "timeline": visibility.public_timeline(viewer, pk),
         "reply_form": reply_form or ReplyForm(),
         "not_quite_form": not_quite_form or NotQuiteForm(),
+        "refresh_promise": refresh_promise,
     }
     template = f"portal/ticket.html#{partial}" if partial else "portal/ticket.html"
     return render(request, template, context, status=status)
@@ -104,7 +117,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         return _ticket_page(request, pk, reply_form=form, status=400, partial=partial)
     if request.htmx:
-        return _ticket_page(request, pk, partial=partial)
+        # The reply may have reopened the ticket: the promise above the conversation changes too.
+        return _ticket_page(request, pk, partial=partial, refresh_promise=True)
     reply_sent = "Thanks, your reply is with us."
     promise = _promise_sentence(visibility.customer_ticket(request.user, pk))
     messages.success(request, f"{reply_sent} {promise}".strip())
@@ -138,11 +152,12 @@ def not_quite(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
-        return _ticket_page(request, pk, not_quite_form=form, status=400)
+        partial = "understanding" if request.htmx else ""
+        return _ticket_page(request, pk, not_quite_form=form, status=400, partial=partial)
     messages.success(
         request, "Thank you for putting us right. Your owner will restate the problem."
     )
-    return redirect("portal:ticket", pk=pk)
+    return _go_to(request, reverse("portal:ticket", args=[pk]))
 
 
 @contact_required
@@ -167,14 +182,17 @@ def new_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect(reverse("portal:ticket", args=[created.pk]) + "?new=1")
+            return _go_to(request, reverse("portal:ticket", args=[created.pk]) + "?new=1")
     status = 400 if form.errors else 200
     context = {
         "form": form,
         "impact_hints": answers.hints(answers.IMPACT_ANSWERS),
         "urgency_hints": answers.hints(answers.URGENCY_ANSWERS),
     }
-    return render(request, "portal/new_request.html", context, status=status)
+    template = "portal/new_request.html"
+    if request.htmx and request.method == "POST":
+        template += "#request_form"
+    return render(request, template, context, status=status)
 
 
 @contact_required
@@ -199,7 +217,7 @@ def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, "Thank you for your feedback. It helps us improve.")
-                return redirect("portal:ticket", pk=pk)
+                return _go_to(request, reverse("portal:ticket", args=[pk]))
     else:
         initial = {
             name: request.GET[name]
@@ -210,4 +228,7 @@ def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.errors else 200
     if request.method == "POST" and not ticket.can_give_feedback:
         status = 409
-    return render(request, "portal/feedback.html", {"ticket": ticket, "form": form}, status=status)
+    template = "portal/feedback.html"
+    if request.htmx and request.method == "POST":
+        template += "#feedback_form"
+    return render(request, template, {"ticket": ticket, "form": form}, status=status)

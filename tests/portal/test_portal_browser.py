@@ -66,16 +66,24 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     # Raise a request in plain words; the answer is the first-response promise.
     page.get_by_role("link", name="Raise a new request").first.click()
     page.get_by_label("In a few words, what's wrong?").fill("Nobody can print in the warehouse")
+    # Unanswered questions are marked in place (htmx), and what was typed stays.
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_text("Please check the answers marked below.").wait_for()
+    assert page.locator(".has-error").count() >= 3
+    subject = page.get_by_label("In a few words, what's wrong?")
+    assert subject.input_value() == "Nobody can print in the warehouse"
+    assert "/portal/new/" in page.url
     page.get_by_label("Tell us more").fill("Labels jam on every print since this morning.")
     page.get_by_label("A team or a key function is stopped").check()
     page.get_by_label("Within a few hours").check()
     page.get_by_label("How many people are affected?").fill("12")
     page.get_by_role("button", name="Send request").click()
+    received = page.locator("#received")
+    received.wait_for()
 
     ticket = Ticket.objects.get(subject="Nobody can print in the warehouse")
     assert ticket.requester == new_yorker
     assert ticket.people_affected == 12
-    received = page.locator("#received")
     assert f"We'll reply by {in_contact_zone(ticket.next_update_due)}" in received.inner_text()
 
     # Staff take it, set an ETA and restate the problem; the customer sees all of it.
@@ -94,7 +102,7 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     assert "Times are shown in your time zone, America/New_York" in page.content()
 
     page.get_by_role("button", name="Yes, that's it").click()
-    assert page.get_by_text("Thanks for confirming").is_visible()
+    page.get_by_text("Thanks for confirming").wait_for()
     assert page.locator(".confirmed").is_visible()
     ticket.refresh_from_db()
     assert ticket.understanding_confirmed_at is not None
@@ -110,6 +118,8 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     assert (
         "We're waiting for your reply" in page.get_by_label("When you'll hear from us").inner_text()
     )
+    page.get_by_role("button", name="Send reply").click()
+    page.locator("#conversation .field-error").wait_for()
     page.get_by_label("Your reply").fill("It is the Zebra ZT410 by the loading bay.")
     page.get_by_role("button", name="Send reply").click()
     page.locator(".entry.mine", has_text="Zebra ZT410").wait_for()
@@ -138,7 +148,8 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     page.locator("fieldset", has_text="Was the problem solved?").get_by_label("5").check()
     page.get_by_label("Anything you'd like to tell us?").fill("Fixed, but I had to chase.")
     page.get_by_role("button", name="Send feedback").click()
-    assert page.get_by_text("Thank you for your feedback").is_visible()
+    page.get_by_text("Thank you for your feedback").wait_for()
+    assert page.url.endswith(f"/portal/tickets/{ticket.pk}/")
     feedback = Feedback.objects.get(ticket=ticket)
     assert (feedback.kept_informed, feedback.resolved) == (2, 5)
     assert Loss.objects.get(ticket=ticket).category == LossCategory.MISSED_UPDATE
