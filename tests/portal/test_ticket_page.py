@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from tests.factories import TicketFactory
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from updates import services as update_services
@@ -34,17 +35,18 @@ def test_the_page_shows_owner_promise_eta_and_public_timeline(portal_client, age
     assert "contractor" not in body
 
 
-def test_the_page_shows_times_in_the_contacts_time_zone(client, contact, agent, ticket):
+def test_the_page_shows_times_in_the_contacts_time_zone(client, contact, agent):
     contact.timezone = "Asia/Tokyo"
     contact.save()
-    eta = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
-    ticket_services.take_ownership(ticket, by=agent)
-    ticket_services.set_eta(ticket, eta=eta, by=agent)
-    client.force_login(contact)
+    # A fixed clock: the ETA must be in the future, and a date in another year shows its year.
+    with time_machine.travel(datetime(2026, 3, 3, 10, 0, tzinfo=UTC), tick=False):
+        ticket = TicketFactory(organization=contact.organization, requester=contact)
+        ticket_services.take_ownership(ticket, by=agent)
+        ticket_services.set_eta(ticket, eta=datetime(2027, 5, 1, 9, 0, tzinfo=UTC), by=agent)
+        client.force_login(contact)
+        body = client.get(page(ticket)).content.decode()
 
-    body = client.get(page(ticket)).content.decode()
-
-    assert "Wed 1 May 2030, 18:00" in body  # 09:00 UTC is 18:00 in Tokyo
+    assert "Sat 1 May 2027, 18:00" in body  # 09:00 UTC is 18:00 in Tokyo
     assert "Asia/Tokyo" in body
 
 
