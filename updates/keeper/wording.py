@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 from accounts.models import User
 from tickets.models import Ticket
@@ -49,9 +50,12 @@ def staff_ticket_url(ticket: Ticket) -> str:
     return f"{settings.SITE_URL}/tickets/{ticket.pk}/"
 
 
+# The customer's links are reversed by URL name (no import of the portal app, which sits above
+# this one), so they follow the portal's routes; SITE_URL, never a request's Host header.
 def portal_ticket_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}/portal/tickets/{ticket.pk}/"
+    return settings.SITE_URL + reverse("portal:ticket", args=[ticket.pk])
 
 
 def feedback_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}/portal/tickets/{ticket.pk}/feedback/"
+    """The feedback confirmation page: following the link records nothing (mail scanners)."""
+    return settings.SITE_URL + reverse("portal:feedback", args=[ticket.pk])
