@@ -51,6 +51,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", default_scope)
     if scope not in (visibility.SCOPE_MINE, visibility.SCOPE_ORGANIZATION):
         scope = default_scope
+    if not viewer.sees_organization_tickets:
+        # An ordinary contact has no switch: their own requests, whatever the URL says.
+        scope = visibility.SCOPE_MINE
     state = request.GET.get("state", visibility.STATE_OPEN)
     if state not in (visibility.STATE_OPEN, visibility.STATE_CLOSED, visibility.STATE_ALL):
         state = visibility.STATE_OPEN

@@ -184,8 +184,13 @@ def test_the_emailed_sign_in_link_signs_in_once(live_server, new_page, new_yorke
 
 
 def test_the_request_list_reads_well_on_a_phone_and_a_laptop(
-    live_server, signed_in_page, new_yorker, agent
+    live_server, signed_in_page, new_yorker, colleague, agent
 ):
+    new_yorker.sees_organization_tickets = True  # an organisation admin: the whole organisation
+    new_yorker.save()
+    TicketFactory(
+        organization=new_yorker.organization, requester=colleague, subject="Printer on floor 2"
+    )
     waiting = TicketFactory(
         organization=new_yorker.organization, requester=new_yorker, subject="Laptop will not boot"
     )
@@ -215,10 +220,16 @@ def test_the_request_list_reads_well_on_a_phone_and_a_laptop(
     page = signed_in_page(new_yorker, PHONE)
     page.goto(f"{live_server.url}/portal/")
     cards = page.locator(".ticket-card")
-    assert cards.count() == 3
+    assert cards.count() == 4
+    assert "Tom Colleague" in cards.filter(has_text="Printer on floor 2").inner_text()
     assert "we're waiting for your reply" in cards.filter(has_text="Laptop").inner_text()
     assert "Alice Agent" in cards.filter(has_text="Shared drive").inner_text()
     assert_fits_the_screen(page)
     screenshot(page, "portal-list-phone")
     page.set_viewport_size(LAPTOP)
     screenshot(page, "portal-list-laptop")
+
+    page.get_by_role("link", name="Mine", exact=True).click()
+    page.get_by_role("heading", name="Your requests").wait_for()
+    assert page.locator(".ticket-card").count() == 3
+    assert page.get_by_text("Printer on floor 2").count() == 0

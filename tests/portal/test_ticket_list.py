@@ -172,3 +172,75 @@ def test_the_list_runs_the_same_number_of_queries_for_3_or_15_tickets(
     many = _queries_for_list(portal_client)
 
     assert few == many
+
+
+def test_an_organisation_admin_switches_between_mine_and_my_organisation(
+    client, org_admin, colleague, ticket
+):
+    own = TicketFactory(organization=org_admin.organization, requester=org_admin, subject="Mine")
+    client.force_login(org_admin)
+
+    everyone = client.get(LIST).content.decode()
+    mine = client.get(LIST, {"scope": "mine"}).content.decode()
+
+    assert (
+        'href="?scope=organization&amp;state=open&amp;q=" aria-current="page">My organisation'
+        in everyone
+    )
+    assert ticket.subject in everyone
+    assert "Raised by" in everyone
+    assert 'href="?scope=mine&amp;state=open&amp;q=" aria-current="page">Mine' in mine
+    assert own.subject in mine
+    assert ticket.subject not in mine
+
+
+def test_the_switch_follows_htmx_filtering_so_it_keeps_the_new_filters(client, org_admin):
+    client.force_login(org_admin)
+
+    body = client.get(
+        LIST,
+        {"scope": "organization", "state": "closed", "q": "vpn"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert 'id="scope-switch" aria-label="Whose requests" hx-swap-oob="true"' in body
+    assert 'href="?scope=mine&amp;state=closed&amp;q=vpn"' in body
+
+
+def test_an_ordinary_contact_has_no_switch_and_no_colleagues_even_asking_for_them(
+    portal_client, colleague, ticket
+):
+    TicketFactory(organization=colleague.organization, requester=colleague, subject="VPN is down")
+
+    body = portal_client.get(LIST, {"scope": "organization", "state": "all"}).content.decode()
+
+    assert "scope-switch" not in body
+    assert "Raised by" not in body
+    assert "Your requests" in body
+    assert ticket.subject in body
+    assert "VPN is down" not in body
+    assert "Tom Colleague" not in body
+
+
+def test_a_colleagues_reply_on_a_contacts_ticket_is_shown_without_their_name(
+    client, contact, org_admin, ticket
+):
+    update_services.post_customer_reply(ticket, author=org_admin, body="Adding: Bay 2 as well.")
+    client.force_login(contact)
+
+    page = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+    listing = client.get(LIST, {"state": "all"}).content.decode()
+
+    assert "Adding: Bay 2 as well." in page
+    assert "A colleague" in page
+    for text in (page, listing):
+        assert "Olga Admin" not in text
+        assert "olga@northwind.test" not in text
+
+
+def test_an_organisation_admin_sees_who_raised_a_colleagues_ticket(client, org_admin, ticket):
+    client.force_login(org_admin)
+
+    page = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+
+    assert "by Priya Customer" in page
