@@ -14,7 +14,8 @@ from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from updates import services as update_services
 from updates.events import record_event
-from updates.models import EntryKind, Feedback, Loss, TimelineEntry
+from updates.keeper.delivery import deliver
+from updates.models import EntryKind, Feedback, Loss, OutboxKind, OutboxMessage, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -318,3 +319,139 @@ def test_the_portal_never_imports_the_vendors_app():
                 continue
             for module in modules:
                 assert not module.startswith("vendors"), f"{source} imports {module}"
+
+
+def test_no_canary_reaches_any_email_the_customer_is_sent(
+    contact, agent, staff_history, mailoutbox
+):
+    """Acknowledgement, public update and resolution, rendered and delivered as the customer
+    gets them: none carries internal data, however much staff wrote around them."""
+    ticket_services.change_status(staff_history, status=Status.IN_PROGRESS, by=agent)
+    update_services.post_public_update(
+        staff_history, author=agent, body="All fixed.", status=Status.RESOLVED
+    )
+    customer_messages = OutboxMessage.objects.filter(alert__isnull=True, recipient=contact)
+    kinds = set(customer_messages.values_list("kind", flat=True))
+    assert kinds >= {
+        OutboxKind.CUSTOMER_ACKNOWLEDGEMENT,
+        OutboxKind.CUSTOMER_UPDATE,
+        OutboxKind.CUSTOMER_RESOLUTION,
+    }
+
+    deliver(list(customer_messages.values_list("pk", flat=True)))
+
+    assert len(mailoutbox) == customer_messages.count()
+    for message in mailoutbox:
+        html = message.alternatives[0][0] if message.alternatives else ""
+        assert_no_canary(message.subject + message.body + html, f"the email {message.subject!r}")
+
+
+def test_a_404_for_a_write_to_a_foreign_ticket_looks_exactly_like_one_for_no_ticket(
+    client, outsider, ticket
+):
+    client.force_login(outsider)
+
+    real = client.post(reverse("portal:reply", args=[ticket.pk]), {"body": "Hi"})
+    missing = client.post(reverse("portal:reply", args=[ticket.pk + 10_000]), {"body": "Hi"})
+
+    assert real.status_code == missing.status_code == 404
+    assert real.content == missing.content
+
+
+def test_a_tampered_not_quite_is_a_public_reply_on_the_url_ticket(
+    portal_client, contact, agent, ticket, foreign_ticket
+):
+    ticket_services.restate_problem(ticket, problem_statement="Jams.", by=agent)
+
+    portal_client.post(
+        reverse("portal:not_quite", args=[ticket.pk]),
+        {
+            "body": "Tampered correction",
+            "visibility": "internal",
+            "ticket": foreign_ticket.pk,
+            "author": agent.pk,
+            "problem_statement": "Rewritten by the customer",
+        },
+    )
+
+    entry = TimelineEntry.objects.get(body__endswith="Tampered correction")
+    assert (entry.ticket, entry.kind, entry.is_public, entry.author) == (
+        ticket,
+        EntryKind.CUSTOMER_REPLY,
+        True,
+        contact,
+    )
+    ticket.refresh_from_db()
+    assert ticket.problem_statement == "Jams."
+    assert not foreign_ticket.timeline.filter(body__contains="Tampered").exists()
+
+
+def test_tampered_feedback_lands_on_the_url_ticket_as_the_signed_in_contact(
+    portal_client, contact, agent, ticket, foreign_ticket
+):
+    ticket_services.take_ownership(ticket, by=agent)
+    ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+
+    portal_client.post(
+        reverse("portal:feedback", args=[ticket.pk]),
+        {
+            "kept_informed": "5",
+            "resolved": "5",
+            "ticket": foreign_ticket.pk,
+            "author": agent.pk,
+            "organization": foreign_ticket.organization_id,
+        },
+    )
+
+    feedback = Feedback.objects.get()
+    assert feedback.ticket == ticket
+    assert feedback.author == contact
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/triage/",
+        "/tickets/{pk}/",
+        "/tickets/{pk}/details/",
+        "/dashboard/",
+        "/notifications/",
+        "/admin/tickets/ticket/{pk}/change/",
+    ],
+)
+def test_a_contact_gets_nothing_from_a_staff_url(client, contact, staff_history, url):
+    client.force_login(contact)
+
+    response = client.get(url.format(pk=staff_history.pk))
+
+    assert response.status_code in (302, 403, 404), url
+    assert_no_canary(response.content.decode(), url)
+    assert staff_history.subject not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/tickets/{pk}/updates/note/", {"body": "Contact-written internal note"}),
+        ("/tickets/{pk}/updates/public/", {"body": "Contact-written public update"}),
+        ("/tickets/{pk}/own/", {}),
+        ("/tickets/{pk}/priority/", {"priority": "1", "reason": "Contact says so"}),
+    ],
+)
+def test_a_contact_cannot_write_through_a_staff_url(client, contact, ticket, url, data):
+    client.force_login(contact)
+    entries_before = TimelineEntry.objects.count()
+
+    response = client.post(url.format(pk=ticket.pk), data)
+
+    assert response.status_code in (302, 403, 404), url
+    assert TimelineEntry.objects.count() == entries_before
+    ticket.refresh_from_db()
+    assert ticket.owner is None
+    assert ticket.priority_override is None
+
+
+def test_a_reference_in_the_url_is_not_a_way_in(portal_client, ticket, foreign_ticket):
+    for guess in (ticket.reference, foreign_ticket.reference, "-1", "0"):
+        assert portal_client.get(f"/portal/tickets/{guess}/").status_code == 404
