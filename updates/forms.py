@@ -89,6 +89,7 @@ class PublicUpdateForm(forms.Form):
         self.ticket = ticket
         self.now = now or timezone.now()
         self.options = promise_options(ticket, self.now) if ticket.is_open else []
+        kwargs.setdefault("auto_id", "public-%s")  # the note form shares the page: unique ids
         kwargs.setdefault("initial", {})
         kwargs["initial"].update(promise=DEFAULT_PICK, status=ticket.status, eta=ticket.eta)
         super().__init__(*args, **kwargs)
@@ -137,3 +138,7 @@ class InternalNoteForm(forms.Form):
             attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "note-%s")  # the public update form shares the page
+        super().__init__(*args, **kwargs)
