@@ -34,10 +34,14 @@ def add_priority_preview(form: forms.Form, target_id: str) -> None:
 class TicketActionForm(forms.Form):
     """A form about one ticket, carrying the version it was drawn from."""
 
+    # Element ids are "<id_prefix>-<ticket>-<field>": one page shows several of these forms (and
+    # the triage inbox one per ticket), and every label must point at its own field.
+    id_prefix = "ticket"
     expected_updated_at = ExpectedVersionField()
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         self.ticket = ticket
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-{ticket.pk}-%s")
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("expected_updated_at", ticket.updated_at)
         super().__init__(*args, **kwargs)
@@ -50,10 +54,11 @@ class TicketActionForm(forms.Form):
 
 
 class TakeOwnershipForm(TicketActionForm):
-    pass
+    id_prefix = "own"
 
 
 class TriageForm(TicketActionForm):
+    id_prefix = "triage"
     impact = forms.TypedChoiceField(choices=IMPACT_CHOICES, coerce=int)
     urgency = forms.TypedChoiceField(choices=URGENCY_CHOICES, coerce=int)
     problem_statement = forms.CharField(
@@ -92,6 +97,7 @@ def status_choices(ticket: Ticket) -> list[tuple[str, str]]:
 
 
 class DetailsForm(TicketActionForm):
+    id_prefix = "details"
     status = forms.ChoiceField()
     eta = DateTimeLocalField(label="ETA (resolution expected)", required=False)
     needed_by = DateTimeLocalField(label="Needed by (customer's deadline)", required=False)
@@ -115,6 +121,7 @@ class DetailsForm(TicketActionForm):
 
 
 class PriorityOverrideForm(TicketActionForm):
+    id_prefix = "override"
     priority_override = forms.TypedChoiceField(
         label="Override priority",
         choices=[("", "No override (use the matrix)"), *sorted(PRIORITY_LABELS.items())],
@@ -136,6 +143,7 @@ class PriorityOverrideForm(TicketActionForm):
 
 
 class HandoverForm(TicketActionForm):
+    id_prefix = "handover"
     owner = OwnerChoiceField(queryset=staff_users(), label="New owner", empty_label=None)
     handover_note = forms.CharField(
         label="Handover note",
@@ -152,6 +160,7 @@ class HandoverForm(TicketActionForm):
 
 
 class CollaboratorForm(TicketActionForm):
+    id_prefix = "collaborator"
     user = OwnerChoiceField(queryset=staff_users(), label="Add a collaborator", empty_label=None)
 
 

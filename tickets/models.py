@@ -160,6 +160,38 @@ class Ticket(models.Model):
             models.Index(fields=["owner", "next_update_due"], name="ticket_owner_due"),
             models.Index(fields=["organization", "-created_at"], name="ticket_org_recent"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            # Keyset pagination of the staff queue (tickets.queue.SORTS): one index per sort
+            # order, on exactly its keys with `id` as the tie-break, so every page (the first or
+            # the five hundredth) is an index range scan from the cursor that stops after one
+            # page, with no sort step. The open-only views (all but "Everything") filter on
+            # OPEN_STATUSES, so their indexes are partial: resolved and closed tickets, the bulk
+            # of a million, are not in them. See docs/queue-indexes.md for the EXPLAIN output.
+            models.Index(
+                fields=["next_update_due", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_queue_open_due",
+            ),
+            # "Mine" (the default view) by next update due, and the waiting views / a status
+            # filter by next update due.
+            models.Index(
+                fields=["owner", "next_update_due", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_queue_open_owner_due",
+            ),
+            models.Index(
+                fields=["status", "next_update_due", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_queue_open_status_due",
+            ),
+            # The sorts offered in every view, "Everything" included, cover every ticket:
+            # "Priority" (open tickets come first within each priority: closed ones owe nothing,
+            # so their null due sorts last), "Newest first" / "Oldest first" (one index, read
+            # forwards or backwards) and "Recently changed".
+            models.Index(
+                fields=["priority", "next_update_due", "id"], name="ticket_queue_priority"
+            ),
+            models.Index(fields=["created_at", "id"], name="ticket_queue_created"),
+            models.Index(fields=["updated_at", "id"], name="ticket_queue_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -358,6 +358,21 @@ def confirm_understanding(ticket: Ticket, *, by: User) -> Ticket:
 
 
 @transaction.atomic
+def ensure_unchanged_since(ticket: Ticket, expected_updated_at: datetime | None) -> None:
+    """The optimistic check of every form that edits a ticket: refuse (code "conflict") when the
+    locked `ticket` changed after the form was drawn at `expected_updated_at` (None: no check)."""
+    if expected_updated_at is not None and ticket.updated_at != expected_updated_at:
+        # The code sits on the inner error: a dict-shaped ValidationError drops its own code.
+        raise ValidationError(
+            {
+                "__all__": ValidationError(
+                    "Someone else changed this ticket while you were editing; reload to see it.",
+                    code="conflict",
+                )
+            }
+        )
+
+
 def update_ticket(
     ticket: Ticket,
     *,
@@ -378,16 +393,7 @@ def update_ticket(
             {name: "This field cannot be changed here." for name in sorted(unknown)}
         )
     ticket = lock_ticket(ticket)
-    if expected_updated_at is not None and ticket.updated_at != expected_updated_at:
-        # The code sits on the inner error: a dict-shaped ValidationError drops its own code.
-        raise ValidationError(
-            {
-                "__all__": ValidationError(
-                    "Someone else changed this ticket while you were editing; reload to see it.",
-                    code="conflict",
-                )
-            }
-        )
+    ensure_unchanged_since(ticket, expected_updated_at)
     if ticket.status == Status.CLOSED and changes:
         _refuse_if_closed(ticket, next(iter(sorted(changes))))
     if "impact" in changes or "urgency" in changes:

@@ -173,60 +173,47 @@ def _action_response(
     return render_ticket_page(request, ticket.pk, bound={name: form}, status=status)
 
 
-@staff_view
-@require_POST
-def take_ownership(request: HttpRequest, pk: int) -> HttpResponse:
+def _set_owner(
+    request: HttpRequest, pk: int, *, form_class: type[TicketActionForm], name: str
+) -> HttpResponse:
+    """Take ownership (the new owner is the signed-in agent) or hand over / assign (the form names
+    the new owner and carries the handover note): one path through update_ticket, with the
+    optimistic check."""
     ticket = _ticket_or_404(pk)
-    form = TakeOwnershipForm(request.POST, ticket=ticket)
+    form = form_class(request.POST, ticket=ticket)
     error = None
+    success = ""
     if form.is_valid():
+        data = form.cleaned_data
+        new_owner = data.get("owner") or request.user
+        changes: dict[str, Any] = {"owner": new_owner}
+        if "handover_note" in data:
+            changes["handover_note"] = data["handover_note"]
+            success = f"{ticket.reference} is now owned by {new_owner.display_name}."
+        else:
+            success = f"You own {ticket.reference} now."
         try:
             services.update_ticket(
                 ticket,
                 by=request.user,
-                changes={"owner": request.user},
-                expected_updated_at=form.cleaned_data["expected_updated_at"],
+                changes=changes,
+                expected_updated_at=data["expected_updated_at"],
             )
         except ValidationError as exc:
             error = exc
-    return _action_response(
-        request,
-        ticket,
-        name="own",
-        form=form,
-        error=error,
-        success=f"You own {ticket.reference} now.",
-    )
+    return _action_response(request, ticket, name=name, form=form, error=error, success=success)
+
+
+@staff_view
+@require_POST
+def take_ownership(request: HttpRequest, pk: int) -> HttpResponse:
+    return _set_owner(request, pk, form_class=TakeOwnershipForm, name="own")
 
 
 @staff_view
 @require_POST
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _ticket_or_404(pk)
-    form = HandoverForm(request.POST, ticket=ticket)
-    error = None
-    if form.is_valid():
-        try:
-            services.update_ticket(
-                ticket,
-                by=request.user,
-                changes={
-                    "owner": form.cleaned_data["owner"],
-                    "handover_note": form.cleaned_data["handover_note"],
-                },
-                expected_updated_at=form.cleaned_data["expected_updated_at"],
-            )
-        except ValidationError as exc:
-            error = exc
-    new_owner = form.cleaned_data.get("owner") if form.is_valid() else None
-    return _action_response(
-        request,
-        ticket,
-        name="handover",
-        form=form,
-        error=error,
-        success=f"{ticket.reference} is now owned by {new_owner.display_name if new_owner else ''}.",
-    )
+    return _set_owner(request, pk, form_class=HandoverForm, name="handover")
 
 
 def _edit(request: HttpRequest, pk: int, form_class, name: str, success: str) -> HttpResponse:

@@ -69,12 +69,17 @@ def is_conflict(error: ValidationError) -> bool:
     return any(getattr(item, "code", None) == CONFLICT for item in items)
 
 
-def apply_service_error(form: forms.Form, error: ValidationError) -> bool:
-    """Show a service's ValidationError on the form: on the field it names when the form has one,
-    else above the form. True when it was the optimistic-concurrency conflict."""
+def apply_service_error(
+    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
+) -> bool:
+    """Show a service's ValidationError on the form: on the field it names when the form has one
+    (or on the form field `aliases` gives for a service field name), else above the form. True
+    when it was the optimistic-concurrency conflict."""
     conflict = is_conflict(error)
+    aliases = aliases or {}
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
+            field = aliases.get(field, field)
             target = field if field in form.fields and field != "__all__" else None
             for message in messages:
                 form.add_error(target, message)

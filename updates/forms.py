@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tickets.forms import status_choices
 from tickets.models import BODY_MAX_LENGTH, OWING_STATUSES, Status, Ticket
-from tickets.web import DateTimeLocalField, minute
+from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
 from updates.services import UNSET, default_next_update_due
 
 DEFAULT_PICK = "default"
@@ -84,13 +84,22 @@ class PublicUpdateForm(forms.Form):
         label="Send as written: I have checked that it does not pass the blame",
         required=False,
     )
+    # The ticket's version when the composer was drawn: its status and ETA fields show the
+    # values of that moment, so posting them after a colleague's change would undo it.
+    expected_updated_at = ExpectedVersionField()
 
     def __init__(self, *args, ticket: Ticket, now: datetime | None = None, **kwargs):
         self.ticket = ticket
         self.now = now or timezone.now()
         self.options = promise_options(ticket, self.now) if ticket.is_open else []
+        kwargs.setdefault("auto_id", "public-%s")  # the note form shares the page: unique ids
         kwargs.setdefault("initial", {})
-        kwargs["initial"].update(promise=DEFAULT_PICK, status=ticket.status, eta=ticket.eta)
+        kwargs["initial"].update(
+            promise=DEFAULT_PICK,
+            status=ticket.status,
+            eta=ticket.eta,
+            expected_updated_at=ticket.updated_at,
+        )
         super().__init__(*args, **kwargs)
         self.fields["promise"].choices = [(option.key, option.label) for option in self.options]
         self.fields["status"].choices = status_choices(ticket)
@@ -122,7 +131,15 @@ class PublicUpdateForm(forms.Form):
             "status": data["status"] if data["status"] != self.ticket.status else None,
             "eta": eta,
             "confirm_vendor_mention": data["confirm_vendor_mention"],
+            "expected_updated_at": data["expected_updated_at"],
         }
+
+    def refresh_version(self, ticket: Ticket) -> None:
+        """After a conflict: keep what the agent typed, drawn against the current ticket, so a
+        deliberate second send goes through."""
+        self.ticket = ticket
+        self.data = self.data.copy()
+        self.data[self.add_prefix("expected_updated_at")] = ticket.updated_at.isoformat()
 
     def status_after(self) -> str:
         status = self.cleaned_data.get("status") or self.ticket.status
@@ -137,3 +154,7 @@ class InternalNoteForm(forms.Form):
             attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "note-%s")  # the public update form shares the page
+        super().__init__(*args, **kwargs)

@@ -98,10 +98,13 @@ def post_public_update(
     status: str | None = None,
     eta: datetime | None = UNSET,
     confirm_vendor_mention: bool = False,
+    expected_updated_at: datetime | None = None,
 ) -> TimelineEntry:
     """Tell the customer where things stand, and promise the next update.
 
-    1. Lock the ticket; refuse a closed ticket, an empty or oversized body, a past promise.
+    1. Lock the ticket; refuse it if it changed since `expected_updated_at` (the composer's
+       optimistic check: its status and ETA fields must not undo a colleague's change), a closed
+       ticket, an empty or oversized body, a past promise.
     2. Run the public-update checks; held back unless the author confirmed.
     3. An unowned ticket becomes the author's (someone is accountable from the first word).
     4. Record the update; it answers the pending promise (kept, or breached if late).
@@ -114,6 +117,7 @@ def post_public_update(
         raise ValidationError({"visibility": "Only staff post public updates."})
     with transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
+        ticket_services.ensure_unchanged_since(ticket, expected_updated_at)
         now = timezone.now()
         if ticket.status == Status.CLOSED:
             raise ValidationError(

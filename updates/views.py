@@ -6,6 +6,8 @@ answers like every other ticket action: under htmx the refreshed `#ticket-body`,
 JavaScript a redirect (success) or the page with the form's errors and the user's text.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,13 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
+from tickets import selectors
 from tickets.models import Ticket
 from tickets.templatetags.ticket_tags import countdown
 from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, staff_view
 from updates import inbox, services
 from updates.forms import InternalNoteForm, PublicUpdateForm
+from updates.panels import timeline_panel_context
 from updates.previews import public_update_preview
 
 
@@ -44,6 +49,38 @@ def _preview(form: PublicUpdateForm, request: HttpRequest):
     )
 
 
+def _composer_again(
+    request: HttpRequest, pk: int, bound: dict[str, Any], status: int = 400
+) -> HttpResponse:
+    """The composer again with its field errors and everything the agent typed. Under htmx only
+    the composer is swapped, so what they typed elsewhere on the page stays; without JavaScript
+    it is the whole page."""
+    if not request.htmx:
+        return render_ticket_page(request, pk, bound=bound, status=status)
+    ticket = selectors.ticket_for_page(pk)
+    context = {"ticket": ticket, **timeline_panel_context(request, ticket, bound)}
+    response = render(request, "updates/panels/timeline.html#composer", context, status=status)
+    return reswap(retarget(response, "#composer"), "outerHTML")
+
+
+def _stale(request: HttpRequest, pk: int, bound: dict[str, Any]) -> HttpResponse:
+    """Someone else changed the ticket since the composer was drawn: nothing is sent; the page
+    (their change included) comes back with the agent's text kept, ready to send again."""
+    form = bound.get("public_update")
+    if form is not None:
+        form.refresh_version(Ticket.objects.get(pk=pk))
+    messages.error(
+        request,
+        "Not sent: someone else changed this ticket while you were writing. The page now shows "
+        "their change; your text is kept, so check the status and ETA and send again.",
+    )
+    return render_ticket_page(request, pk, bound=bound, status=409)
+
+
+# A past promise is refused by the service as next_update_due: the agent typed it as custom_due.
+SERVICE_FIELD_ALIASES = {"next_update_due": "custom_due"}
+
+
 @staff_view
 @require_POST
 def public_update(request: HttpRequest, pk: int) -> HttpResponse:
@@ -52,7 +89,7 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublicUpdateForm(request.POST, ticket=ticket)
     bound = {"public_update": form, "tab": "public"}
     if not form.is_valid():
-        return render_ticket_page(request, pk, bound=bound, status=400)
+        return _composer_again(request, pk, bound)
     if request.POST.get("action") == "preview":
         bound["preview"] = _preview(form, request)
         return render_ticket_page(request, pk, bound=bound)
@@ -61,10 +98,11 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PublicUpdateHeldBack as held:
         form.held_back = held.matches
         form.add_error("body", held.messages[0])
-        return render_ticket_page(request, pk, bound=bound, status=400)
+        return _composer_again(request, pk, bound)
     except ValidationError as error:
-        apply_service_error(form, error)
-        return render_ticket_page(request, pk, bound=bound, status=400)
+        if apply_service_error(form, error, SERVICE_FIELD_ALIASES):
+            return _stale(request, pk, bound)
+        return _composer_again(request, pk, bound)
     if entry.next_update_due:
         promise = (
             f" Next update promised by {date_filter(entry.next_update_due, 'D H:i')}"
@@ -100,12 +138,12 @@ def internal_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = InternalNoteForm(request.POST)
     bound = {"internal_note": form, "tab": "note"}
     if not form.is_valid():
-        return render_ticket_page(request, pk, bound=bound, status=400)
+        return _composer_again(request, pk, bound)
     try:
         services.add_internal_note(ticket, author=request.user, body=form.cleaned_data["body"])
     except ValidationError as error:
         apply_service_error(form, error)
-        return render_ticket_page(request, pk, bound=bound, status=400)
+        return _composer_again(request, pk, bound)
     messages.success(request, "Internal note added. The customer does not see it.")
     if request.htmx:
         return render_ticket_page(request, pk)

@@ -110,6 +110,11 @@
       }
       return;
     }
+    if (event.key === "Escape" && typing(event.target)) {
+      // Leave the field so the single-key shortcuts work again.
+      event.target.blur();
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (pendingG) {
       pendingG = false;

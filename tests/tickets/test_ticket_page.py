@@ -50,6 +50,19 @@ def test_page_shows_the_header_facts(agent, contact):
         assert text in content, text
 
 
+def test_page_shows_what_the_customer_gave_at_intake(agent):
+    ticket = owned_ticket(agent)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        people_affected=14,
+        preferred_contact="phone",
+        contact_details="+44 20 7946 0321",
+        best_times="Weekdays before 11:00",
+    )
+    content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    for text in ("People affected", "14", "Phone", "+44 20 7946 0321", "Weekdays before 11:00"):
+        assert text in content
+
+
 def test_timeline_styles_public_updates_internal_notes_and_events_apart(agent):
     ticket = owned_ticket(agent)
     update_services.post_public_update(ticket, author=agent, body="Public words for the customer")

@@ -10,7 +10,8 @@ from tests.factories import TicketFactory
 from tests.tickets.helpers import client_for, htmx, owned_ticket
 from tickets.models import Status, Ticket
 from updates import services as update_services
-from updates.models import EntryKind, TimelineEntry
+from updates.keeper.messages import render_email
+from updates.models import EntryKind, OutboxKind, OutboxMessage, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -157,10 +158,10 @@ def test_preview_shows_recipients_subject_and_the_promise_and_sends_nothing(agen
     content = response.content.decode()
     assert response.status_code == 200
     assert "Priya Customer &lt;priya@northwind.test&gt;" in content
-    assert f"[{ticket.reference}] {ticket.subject}" in content
+    assert f"[{ticket.reference}] Update: {ticket.subject}" in content
     assert "We are replacing the disk." in content
     # 12:00 UTC is 12:00 in London in March (GMT).
-    assert "Next update by 12:00 your time (Tue 10 Mar, Europe/London), or sooner." in content
+    assert "Next update by 12:00 your time, or sooner." in content
     assert not TimelineEntry.objects.filter(kind=EntryKind.PUBLIC_UPDATE).exists()
 
 
@@ -178,9 +179,39 @@ def test_htmx_preview_answers_only_the_preview(agent, contact, frozen):
     content = response.content.decode()
     assert response.status_code == 200
     assert content.lstrip().startswith('<div id="composer-preview"')
-    assert "(resolved)" in content
-    assert "Tell us how we did" in content
+    assert f"[{ticket.reference}] Resolved: {ticket.subject}" in content
+    assert "How did we do?" in content
     assert "Next update by" not in content
+
+
+@pytest.mark.parametrize(
+    ("status", "promise", "eta"),
+    [("open", "2h", ""), ("waiting_on_customer", "default", ""), ("resolved", "default", "")],
+)
+def test_preview_is_exactly_the_email_the_customer_then_receives(
+    agent, contact, frozen, status, promise, eta
+):
+    ticket = owned_ticket(agent, organization=contact.organization, requester=contact)
+    data = {
+        "body": "The new switch is in.\n\nWe are moving the cables now.",
+        "promise": promise,
+        "status": status,
+        "eta": eta,
+    }
+    client = client_for(agent)
+    preview = client.post(f"/tickets/{ticket.pk}/updates/preview/", data, **htmx()).context[
+        "preview"
+    ]
+    assert client.post(f"/tickets/{ticket.pk}/updates/public/", data).status_code == 302
+
+    message = OutboxMessage.objects.get(
+        ticket=ticket, kind__in=[OutboxKind.CUSTOMER_UPDATE, OutboxKind.CUSTOMER_RESOLUTION]
+    )
+    email = render_email(message, now=frozen)
+    assert preview.body == email.text
+    assert preview.subject == email.subject
+    assert preview.recipients == [f"{contact.name} <{contact.email}>"]
+    assert message.recipient == contact
 
 
 def test_preview_warns_when_nobody_will_be_emailed(agent, frozen):

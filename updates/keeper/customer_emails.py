@@ -12,7 +12,8 @@ from updates.keeper.outbox import queue_messages
 from updates.models import OutboxChannel, OutboxKind, TimelineEntry
 
 
-def _requester(ticket: Ticket):
+def requester_to_email(ticket: Ticket):
+    """The requester, when they can be emailed (active, with an address); else None."""
     requester = ticket.requester
     if requester is None or not requester.is_active or not requester.email:
         return None
@@ -20,7 +21,7 @@ def _requester(ticket: Ticket):
 
 
 def _queue(ticket: Ticket, *, kind: str, key: str, at: datetime, entry=None) -> None:
-    requester = _requester(ticket)
+    requester = requester_to_email(ticket)
     if requester is None:
         return
     queue_messages(

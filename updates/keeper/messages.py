@@ -8,9 +8,10 @@ from datetime import datetime
 
 from django.template.loader import render_to_string
 
-from tickets.models import customer_status_label
+from accounts.models import User
+from tickets.models import Ticket, customer_status_label
 from updates.keeper import wording
-from updates.models import OutboxKind, OutboxMessage
+from updates.models import OutboxKind, OutboxMessage, TimelineEntry
 
 NOTIFICATION_MAX_LENGTH = 300
 
@@ -85,17 +86,30 @@ def staff_email(message: OutboxMessage, now: datetime) -> Email:
 
 def customer_email(message: OutboxMessage, now: datetime) -> Email:
     """Acknowledgement, public update or resolution, in the requester's time zone."""
-    ticket = message.ticket
-    zone = wording.reader_zone(message.recipient)
-    entry = message.entry
+    return customer_email_for(
+        message.kind,
+        ticket=message.ticket,
+        recipient=message.recipient,
+        entry=message.entry,
+        now=now,
+    )
+
+
+def customer_email_for(
+    kind: str, *, ticket: Ticket, recipient: User, entry: TimelineEntry | None, now: datetime
+) -> Email:
+    """The customer email of `kind` about `ticket` (and `entry`, the update it reports). The
+    composer's preview (updates.previews) renders through here with the update not yet saved, so
+    the preview is the email, never a look-alike."""
+    zone = wording.reader_zone(recipient)
     promised = ticket.next_update_due
-    if message.kind == OutboxKind.CUSTOMER_UPDATE and entry is not None:
+    if kind == OutboxKind.CUSTOMER_UPDATE and entry is not None:
         # The promise this update made, as the customer was told, even if it moved since.
         promised = entry.next_update_due
     context = {
-        "kind": message.kind,
+        "kind": kind,
         "ticket": ticket,
-        "recipient": message.recipient,
+        "recipient": recipient,
         "entry": entry,
         "body": entry.body if entry is not None else "",
         "author": entry.author.display_name if entry is not None and entry.author else "",
@@ -109,7 +123,7 @@ def customer_email(message: OutboxMessage, now: datetime) -> Email:
         "feedback_url": wording.feedback_url(ticket),
     }
     subject = _subject_line(ticket.subject)
-    match message.kind:
+    match kind:
         case OutboxKind.CUSTOMER_ACKNOWLEDGEMENT:
             title = f"[{ticket.reference}] We have your request: {subject}"
             template = "customer_acknowledgement"
