@@ -37,10 +37,16 @@ EDITABLE_FIELDS = frozenset(
 
 
 def lock_ticket(ticket_or_id: Ticket | int) -> Ticket:
-    """Reload the ticket under a row lock; call inside a transaction."""
+    """Reload the ticket under a row lock; call inside a transaction.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows that reference the ticket (alerts, outbox messages,
+    timeline entries) take FOR KEY SHARE on it when inserted, which FOR UPDATE would block. A
+    sweep holding claimed alerts while inserting their messages, and an update holding the
+    ticket while cancelling those alerts, would then wait for each other: a deadlock.
+    """
     pk = ticket_or_id.pk if isinstance(ticket_or_id, Ticket) else ticket_or_id
     return (
-        Ticket.objects.select_for_update(of=("self",))
+        Ticket.objects.select_for_update(of=("self",), no_key=True)
         .select_related("organization", "owner", "requester")
         .get(pk=pk)
     )

@@ -20,7 +20,8 @@ LONGEST_PROMISE_DAYS = 366
 
 def pending_promise(ticket: Ticket) -> Promise | None:
     return (
-        Promise.objects.select_for_update()
+        # NO KEY: alerts and messages inserted for this promise may hold FOR KEY SHARE on it.
+        Promise.objects.select_for_update(no_key=True)
         .filter(ticket=ticket, outcome=PromiseOutcome.PENDING)
         .first()
     )

@@ -83,7 +83,7 @@ def recipients_for(stage: str, ticket: Ticket, manager_list: list[User]) -> list
     return list(unique.values())
 
 
-def fire_due_alerts(*, now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int, int, int]:
+def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[int, int, int]:
     """Claim and record one batch of due alerts. Returns (fired, skipped, messages written).
 
     1. In one short transaction, claim up to `batch_size` pending alerts due at `now`.
@@ -93,6 +93,7 @@ def fire_due_alerts(*, now: datetime, batch_size: int = BATCH_SIZE) -> tuple[int
        fired, in the same transaction: an alert is fired if and only if its messages exist.
     4. After commit, queue their delivery.
     """
+    batch_size = batch_size or BATCH_SIZE  # read at call time, so a test can make it small
     with transaction.atomic():
         due = PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=now).order_by(
             "due_at"

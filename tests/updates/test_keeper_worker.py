@@ -1,0 +1,225 @@
+"""The promise keeper with real processes: a Celery worker and beat as subprocesses on Redis and
+the test's PostgreSQL database, emailing a real SMTP server (aiosmtpd). Promises fall due in
+seconds (never minutes), and faults are real: a SIGKILLed pool process, a killed Redis."""
+
+import os
+import signal
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from updates import services as update_services
+from updates.keeper.sweep import sweep
+from updates.models import (
+    AlertStage,
+    AlertStatus,
+    Notification,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    PromiseAlert,
+)
+
+from . import keeper_support, worker_support
+from .keeper_support import make_ticket
+from .worker_support import wait_for
+
+# The fixtures these tests use, from their support modules.
+smtp_server = keeper_support.smtp_server
+smtp_settings = keeper_support.smtp_settings
+keeper_factory = worker_support.keeper_factory
+private_redis = worker_support.private_redis
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def promise_due_in(seconds: float, *, organization, owner):
+    """A P1 ticket whose owner has just promised the next update `seconds` from now: its due-soon
+    reminder falls halfway there (the promise is shorter than the P1 lead), its breach at the end."""
+    ticket = make_ticket(organization=organization, priority=1, owner=owner)
+    update_services.post_public_update(
+        ticket,
+        author=owner,
+        body="We are restarting the server now.",
+        next_update_due=timezone.now() + timedelta(seconds=seconds),
+    )
+    return ticket
+
+
+def notifications(ticket) -> Counter:
+    return Counter(
+        Notification.objects.filter(ticket=ticket).values_list("recipient__email", "kind")
+    )
+
+
+def emails_by_key(smtp) -> Counter:
+    with smtp.lock:
+        return Counter(m["X-Service-Desk-Message"] for m in smtp.messages)
+
+
+def email_keys(**filters) -> set[str]:
+    return set(
+        OutboxMessage.objects.filter(channel=OutboxChannel.EMAIL, **filters).values_list(
+            "key", flat=True
+        )
+    )
+
+
+def all_emails_arrived(smtp):
+    keys = email_keys()
+    return keys and keys <= set(emails_by_key(smtp))
+
+
+def test_promise_due_in_seconds_is_reminded_once_and_breached_once(
+    keeper_factory, organization, agent, manager, smtp_server
+):
+    keeper = keeper_factory()
+    worker = keeper.worker(concurrency=2)
+    beat = keeper.beat()
+    worker.wait_until_ready()
+    beat.wait_until_ready()
+
+    ticket = promise_due_in(6, organization=organization, owner=agent)
+    expected = Counter(
+        {
+            (agent.email, AlertStage.DUE_SOON): 1,
+            (agent.email, AlertStage.BREACHED): 1,
+            (manager.email, AlertStage.BREACHED): 1,
+        }
+    )
+    wait_for(
+        lambda: notifications(ticket) == expected and all_emails_arrived(smtp_server),
+        timeout=60,
+        what=f"one due-soon and one breach per recipient\n{keeper.logs()}",
+    )
+    # A few more sweeps pass (one a second): nothing more arrives.
+    time.sleep(3)
+    assert notifications(ticket) == expected
+    arrived = emails_by_key(smtp_server)
+    assert set(arrived.values()) == {1}, arrived
+    subjects = [(m["To"], m["Subject"]) for m in smtp_server.messages]
+    assert any(agent.email in to and "Update due by" in subject for to, subject in subjects)
+    assert any(manager.email in to and "Promise breached" in subject for to, subject in subjects)
+    # The requester heard too: the acknowledgement and the update with its next promise.
+    assert len(smtp_server.to(ticket.requester.email)) == 2
+    assert set(
+        PromiseAlert.objects.filter(ticket=ticket, status=AlertStatus.FIRED).values_list(
+            "stage", flat=True
+        )
+    ) == {AlertStage.DUE_SOON, AlertStage.BREACHED}
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+def test_worker_killed_mid_send_is_redelivered_and_each_message_sent_once(
+    keeper_factory, organization, agent, smtp_server, settings
+):
+    """1. The pool process claims an email (status sending, leased) and hangs on the SMTP server.
+    2. It is SIGKILLed: reject_on_worker_lost puts its task back, and the worker's next pool
+       process runs it, finds the message leased, and leaves it alone.
+    3. The lease runs out; the sweep queues the message again and it is sent, once."""
+    settings.OUTBOX_REQUEUE_AFTER_SECONDS = 4
+    keeper = keeper_factory()
+    worker = keeper.worker(concurrency=1)
+    worker.wait_until_ready()
+    ticket = make_ticket(organization=organization, priority=1, owner=agent)
+    wait_for(lambda: all_emails_arrived(smtp_server), timeout=30, what="the acknowledgement")
+
+    smtp_server.release.clear()  # the mail server now hangs every conversation
+    due_soon = PromiseAlert.objects.get(ticket=ticket, stage=AlertStage.DUE_SOON)
+    # The test plays beat: bring the reminder forward to now and sweep.
+    PromiseAlert.objects.filter(pk=due_soon.pk).update(due_at=timezone.now())
+    assert sweep().fired == 1
+    email = OutboxMessage.objects.get(alert=due_soon, channel=OutboxChannel.EMAIL)
+    wait_for(
+        lambda: OutboxMessage.objects.filter(pk=email.pk, status=OutboxStatus.SENDING).exists(),
+        timeout=30,
+        what="the email to be claimed",
+    )
+    children = worker.pool_children()
+    assert len(children) == 1
+    time.sleep(0.5)  # let it reach the SMTP conversation
+    os.kill(children[0], signal.SIGKILL)
+    wait_for(
+        lambda: "WorkerLostError" in worker.output(),
+        timeout=30,
+        what=f"the worker to notice its lost pool process\n{keeper.logs()}",
+    )
+    smtp_server.release.set()
+
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENDING  # leased: the redelivered task left it alone
+    wait_for(
+        lambda: sweep().requeued or OutboxMessage.objects.filter(pk=email.pk, status="sent"),
+        timeout=30,
+        what="the lease to expire and the sweep to queue the email again",
+        every=1,
+    )
+    wait_for(
+        lambda: OutboxMessage.objects.filter(pk=email.pk, status=OutboxStatus.SENT).exists(),
+        timeout=30,
+        what=f"the email to be sent after all\n{keeper.logs()}",
+    )
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert emails_by_key(smtp_server)[email.key] == 1
+    assert notifications(ticket) == Counter({(agent.email, AlertStage.DUE_SOON): 1})
+
+
+def test_redis_killed_and_restarted_mid_run_loses_nothing_and_doubles_nothing(
+    keeper_factory, private_redis, organization, agent, manager, smtp_server
+):
+    """Redis dies with tasks queued and alerts about to fall due, and comes back empty (no
+    persistence): the database still knows every alert and message, so beat's next sweeps fire
+    what fell due meanwhile and queue again what Redis lost."""
+    keeper = keeper_factory(private_redis.url)
+    worker = keeper.worker(concurrency=2)
+    beat = keeper.beat()
+    worker.wait_until_ready()
+    beat.wait_until_ready()
+
+    tickets = [promise_due_in(10, organization=organization, owner=agent) for _ in range(3)]
+    wait_for(
+        lambda: Notification.objects.filter(kind=AlertStage.DUE_SOON).count() == 3,
+        timeout=30,
+        what=f"the due-soon reminders\n{keeper.logs()}",
+    )
+    private_redis.kill()
+    # The breach deadlines pass while Redis is down.
+    wait_for(
+        lambda: (
+            PromiseAlert.objects.filter(
+                ticket__in=tickets, stage=AlertStage.BREACHED, due_at__lte=timezone.now()
+            ).count()
+            == 3
+        ),
+        timeout=30,
+        what="the deadlines to pass",
+    )
+    time.sleep(1)
+    private_redis.start()
+
+    expected = Counter(
+        {
+            (agent.email, AlertStage.DUE_SOON): 1,
+            (agent.email, AlertStage.BREACHED): 1,
+            (manager.email, AlertStage.BREACHED): 1,
+        }
+    )
+    wait_for(
+        lambda: (
+            keeper.supervise() >= 0
+            and all(notifications(t) == expected for t in tickets)
+            and all_emails_arrived(smtp_server)
+        ),
+        timeout=90,
+        what=f"every reminder and breach after Redis came back\n{keeper.logs()}",
+        every=0.5,
+    )
+    time.sleep(2)
+    assert all(notifications(t) == expected for t in tickets)
+    arrived = emails_by_key(smtp_server)
+    assert email_keys() <= set(arrived)
+    assert max(arrived.values()) == 1, arrived
