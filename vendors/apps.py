@@ -6,6 +6,17 @@ class VendorsConfig(AppConfig):
     verbose_name = "Vendor escalations"
 
     def ready(self) -> None:
+        from tickets.panels import TicketPanel, register
         from vendors import guard
+        from vendors.panels import escalations_panel_context
 
         guard.register()
+        register(
+            TicketPanel(
+                name="vendor-escalations",
+                template="vendors/panels/escalations.html",
+                context=escalations_panel_context,
+                order=50,
+                column="side",
+            )
+        )
