@@ -7,10 +7,11 @@ class VendorsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.panels import TicketPanel, register
-        from vendors import guard
+        from vendors import guard, notifications
         from vendors.panels import escalations_panel_context
 
         guard.register()
+        notifications.register()
         register(
             TicketPanel(
                 name="vendor-escalations",
