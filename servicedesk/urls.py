@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("updates.keeper.urls")),
     path("", include("updates.urls")),
     path("portal/", include("portal.urls")),
+    path("vendors/", include("vendors.urls")),
 ]

@@ -313,6 +313,7 @@ class OutboxKind(models.TextChoices):
     CUSTOMER_ACKNOWLEDGEMENT = "customer_acknowledgement", "Customer: request received"
     CUSTOMER_UPDATE = "customer_update", "Customer: public update"
     CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
+    VENDOR_CHASE = "vendor_chase", "Vendor chase due"
 
 
 class OutboxStatus(models.TextChoices):
@@ -348,6 +349,11 @@ class OutboxMessage(models.Model):
         blank=True,
         related_name="+",
         help_text="The public update a customer email carries.",
+    )
+    data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the registered wording of this kind needs (ids of another app's records).",
     )
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING

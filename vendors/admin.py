@@ -84,8 +84,8 @@ class VendorEscalationAdmin(admin.ModelAdmin):
 
 @admin.register(VendorChase)
 class VendorChaseAdmin(admin.ModelAdmin):
-    list_display = ["escalation", "due_at", "claimed_at", "notification"]
-    raw_id_fields = ["escalation", "notification"]
+    list_display = ["escalation", "due_at", "claimed_at"]
+    raw_id_fields = ["escalation"]
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -6,6 +6,18 @@ class VendorsConfig(AppConfig):
     verbose_name = "Vendor escalations"
 
     def ready(self) -> None:
-        from vendors import guard
+        from tickets.panels import TicketPanel, register
+        from vendors import guard, notifications
+        from vendors.panels import escalations_panel_context
 
         guard.register()
+        notifications.register()
+        register(
+            TicketPanel(
+                name="vendor-escalations",
+                template="vendors/panels/escalations.html",
+                context=escalations_panel_context,
+                order=50,
+                column="side",
+            )
+        )

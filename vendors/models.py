@@ -247,9 +247,6 @@ class VendorChase(models.Model):
     )
     due_at = models.DateTimeField()
     claimed_at = models.DateTimeField()
-    notification = models.ForeignKey(
-        "updates.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         ordering = ["-due_at"]
@@ -261,6 +258,17 @@ class VendorChase(models.Model):
 
     def __str__(self) -> str:
         return f"Chase of escalation {self.escalation_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def outbox_key(self) -> str:
+        """The key of its outbox messages (`vendor_chase:<id>:<recipient>:<channel>`)."""
+        return f"vendor_chase:{self.pk}"
+
+    def outbox_messages(self):
+        """Its in-app and email messages in the promise keeper's outbox."""
+        from updates.models import OutboxMessage
+
+        return OutboxMessage.objects.filter(key__startswith=f"{self.outbox_key}:")
 
 
 class BlamePhrase(models.Model):

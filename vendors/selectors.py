@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tickets.models import Ticket
@@ -27,16 +27,20 @@ REPEAT_WINDOW = timedelta(days=30)
 # --- the ticket page panel ----------------------------------------------------------------------
 
 
+def escalations_with_notes() -> QuerySet[VendorEscalation]:
+    """Escalations with vendor, opener and notes (with their authors) loaded: two queries
+    whatever the number of escalations and notes."""
+    return VendorEscalation.objects.select_related("vendor", "opened_by").prefetch_related(
+        Prefetch("notes", queryset=EscalationNote.objects.select_related("author"))
+    )
+
+
 def ticket_escalations(ticket: Ticket | int) -> QuerySet[VendorEscalation]:
-    """The ticket's escalations, active ones first, with vendor and notes (with authors) loaded:
-    three queries whatever the number of escalations and notes."""
+    """The ticket's escalations, active ones first (then the most recent), notes loaded."""
     return (
-        VendorEscalation.objects.filter(ticket=ticket)
-        .select_related("vendor", "opened_by")
-        .prefetch_related(
-            Prefetch("notes", queryset=EscalationNote.objects.select_related("author"))
-        )
-        .order_by("resolved_at", "-opened_at", "-id")
+        escalations_with_notes()
+        .filter(ticket=ticket)
+        .order_by(F("resolved_at").asc(nulls_first=True), "-opened_at", "-id")
     )
 
 

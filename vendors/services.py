@@ -16,7 +16,8 @@ from accounts.models import User
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from updates.events import record_event
-from updates.models import Notification, NotificationKind
+from updates.keeper import outbox
+from updates.models import OutboxChannel, OutboxKind, OutboxMessage
 from vendors import signals
 from vendors.models import (
     ESCALATION_DONE_STATUSES,
@@ -372,11 +373,6 @@ def update_escalation(
 # --- chase reminders ----------------------------------------------------------------------------
 
 
-def _chase_message(escalation: VendorEscalation) -> str:
-    message = f"Chase {_label(escalation)} for {escalation.ticket.reference}: {escalation.summary}"
-    return message if len(message) <= 300 else message[:299] + "…"
-
-
 def claim_due_chases(
     now: datetime | None = None, *, limit: int = CHASE_BATCH_SIZE
 ) -> list[VendorChase]:
@@ -390,8 +386,11 @@ def claim_due_chases(
        serialise the single-row UPDATE.
     3. Record the VendorChase (escalation, chase time). Its unique constraint is the last line of
        defence: a chase time that was already reminded is never reminded twice.
-    4. Create the in-app notification for the ticket owner (or, on an unowned ticket, whoever
-       opened the escalation) and announce `chase_due` so the outbox can add its e-mail.
+    4. Write the reminder to the promise keeper's outbox for the ticket owner (or, on an unowned
+       ticket, whoever opened the escalation), in-app and by email, keyed by the chase, and
+       announce `chase_due`. The outbox delivers it with the guarantees of every promise alert:
+       in-app exactly once, email at least once with retries and dead letters, its delivery
+       queued only after this transaction commits (vendors.notifications words it).
     A crash anywhere in 2-4 rolls the whole claim back: the chase stays due and the next sweep
     sends it. The database, not the broker, is the source of truth.
     """
@@ -427,22 +426,18 @@ def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase |
         except IntegrityError:
             return None
         recipient = escalation.ticket.owner or escalation.opened_by
-        notification = None
-        if recipient is not None and recipient.is_active:
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=NotificationKind.VENDOR_CHASE,
+        messages: list[OutboxMessage] = []
+        if recipient is not None and recipient.is_active and recipient.is_helpdesk_staff:
+            messages = outbox.queue_messages(
+                kind=OutboxKind.VENDOR_CHASE,
                 ticket=escalation.ticket,
-                message=_chase_message(escalation),
-                created_at=now,
+                recipients=[recipient],
+                channels=[OutboxChannel.IN_APP, OutboxChannel.EMAIL],
+                key=chase.outbox_key,
+                now=now,
+                data={"chase": chase.pk},
             )
-            chase.notification = notification
-            chase.save(update_fields=["notification"])
         signals.chase_due.send(
-            sender=VendorEscalation,
-            escalation=escalation,
-            chase=chase,
-            notification=notification,
-            at=now,
+            sender=VendorEscalation, escalation=escalation, chase=chase, messages=messages, at=now
         )
     return chase

@@ -1,8 +1,9 @@
-"""Events of the vendors app that other parts of the system may react to (the notification outbox
-may e-mail chase reminders). Sent inside the service's transaction.
+"""Events of the vendors app that other parts of the system may react to. Sent inside the
+service's transaction.
 """
 
 from django.dispatch import Signal
 
-# escalation, chase (VendorChase), notification (updates.Notification or None), at
+# escalation, chase (VendorChase), messages (its updates.OutboxMessage rows, empty when nobody
+# can be reminded), at
 chase_due = Signal()

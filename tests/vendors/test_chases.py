@@ -12,7 +12,8 @@ from django.db import connection, connections
 
 from tests.factories import AgentFactory, TicketFactory
 from tests.vendors.factories import VendorFactory
-from updates.models import Notification, NotificationKind
+from updates.keeper.delivery import deliver
+from updates.models import Notification, NotificationKind, OutboxMessage
 from vendors import services, signals, tasks
 from vendors.models import EscalationStatus, VendorChase, VendorEscalation
 
@@ -34,9 +35,16 @@ def escalation(db, agent, organization):
         )
 
 
+def deliver_pending() -> None:
+    """What the outbox's delivery task does once the claim has committed."""
+    deliver(list(OutboxMessage.objects.filter(status="pending").values_list("pk", flat=True)))
+
+
 def sweep(minutes_after_chase: int):
     with time_machine.travel(CHASE + timedelta(minutes=minutes_after_chase), tick=False):
-        return services.claim_due_chases()
+        chases = services.claim_due_chases()
+        deliver_pending()
+        return chases
 
 
 def chase_notifications():
@@ -56,7 +64,10 @@ class TestChaseReminders:
         assert notification.ticket == escalation.ticket
         assert "Dell" in notification.message
         assert "SR-77" in notification.message
-        assert chase.notification == notification
+        assert sorted(chase.outbox_messages().values_list("channel", flat=True)) == [
+            "email",
+            "in_app",
+        ]
         assert chase.due_at == CHASE
         escalation.refresh_from_db()
         assert escalation.next_chase_at is None
@@ -97,19 +108,21 @@ class TestChaseReminders:
         with time_machine.travel(CHASE, tick=False):
             first = services._claim_one(escalation.pk, CHASE, now=CHASE)
             second = services._claim_one(escalation.pk, CHASE, now=CHASE)
+            deliver_pending()
         assert first is not None
         assert second is None
         assert chase_notifications().count() == 1
 
     def test_crash_mid_claim_rolls_back_and_the_next_sweep_sends(self, escalation):
         with (
-            mock.patch.object(Notification.objects, "create", side_effect=RuntimeError("boom")),
+            mock.patch.object(services.outbox, "queue_messages", side_effect=RuntimeError("boom")),
             pytest.raises(RuntimeError),
         ):
             sweep(0)
         escalation.refresh_from_db()
         assert escalation.next_chase_at == CHASE
         assert not VendorChase.objects.exists()
+        assert not OutboxMessage.objects.filter(kind="vendor_chase").exists()
         assert len(sweep(1)) == 1
         assert chase_notifications().count() == 1
 
@@ -147,14 +160,19 @@ class TestChaseReminders:
             signals.chase_due.disconnect(dispatch_uid="test-chase-due")
         (event,) = received
         assert event["escalation"].pk == escalation.pk
-        assert event["notification"] == chase_notifications().get()
+        assert {message.channel for message in event["messages"]} == {"in_app", "email"}
+        assert chase_notifications().get().ticket == escalation.ticket
 
     def test_sweep_reads_due_chases_in_constant_queries(
         self, escalation, agent, django_assert_max_num_queries
     ):
-        # One read, then per chase: savepoints, the claim, the load and three writes.
-        with django_assert_max_num_queries(12):
-            sweep(0)
+        # One read, then per chase: savepoints, the claim, the load, the chase and its two
+        # outbox messages (one existence check, one insert).
+        with (
+            time_machine.travel(CHASE, tick=False),
+            django_assert_max_num_queries(12),
+        ):
+            services.claim_due_chases()
 
 
 @pytest.mark.django_db
@@ -203,5 +221,8 @@ def test_concurrent_sweeps_send_each_chase_once():
     for thread in threads:
         thread.join()
     assert errors == []
+    assert OutboxMessage.objects.filter(kind="vendor_chase").count() == 16
+    with time_machine.travel(CHASE + timedelta(minutes=1), tick=False):
+        deliver_pending()
     assert chase_notifications().count() == 8
     assert VendorChase.objects.count() == 8

@@ -16,7 +16,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from updates.keeper.messages import notification_text, render_email
+from updates.keeper.messages import (
+    UnknownMessageKind,
+    render_email,
+    render_notification,
+    still_true_for_kind,
+)
 from updates.keeper.outbox import claim, enqueue_delivery
 from updates.models import (
     AlertStage,
@@ -52,8 +57,11 @@ class DeliveryResult:
 def still_true(message: OutboxMessage, now: datetime) -> bool:
     """Whether a message should still go out: its recipient is active and, for a promise alert,
     the promise is still open (a due-soon reminder also only before the deadline: after it, the
-    breach alert speaks). Customer messages report something that happened, so they stay true."""
+    breach alert speaks). Customer messages report something that happened, so they stay true.
+    Kinds registered by other apps add their own check (messages.Wording.still_true)."""
     if not message.recipient.is_active:
+        return False
+    if not still_true_for_kind(message, now):
         return False
     if message.alert_id is None:
         return True
@@ -94,12 +102,19 @@ def deliver_in_app(ids: list[int]) -> DeliveryResult:
             if not still_true(message, now):
                 skipped.append(message.pk)
                 continue
+            try:
+                text = render_notification(message, now)
+            except UnknownMessageKind as error:
+                # Nothing a retry would fix: a dead letter at once, and the others still go.
+                _dead_letter(message, error, now)
+                result.dead += 1
+                continue
             notifications.append(
                 Notification(
                     recipient=message.recipient,
                     kind=message.kind,
                     ticket=message.ticket,
-                    message=notification_text(message, now),
+                    message=text,
                     alert=message.alert,
                     created_at=now,
                 )
@@ -112,6 +127,14 @@ def deliver_in_app(ids: list[int]) -> DeliveryResult:
         )
     result.sent, result.skipped = len(sent), len(skipped)
     return result
+
+
+def _dead_letter(message: OutboxMessage, error: BaseException, now: datetime) -> None:
+    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.DEAD, last_error=text, enqueued_at=None
+    )
+    logger.error("Outbox message %s is a dead letter: %s", message.pk, text)
 
 
 def backoff(attempts: int) -> timedelta:

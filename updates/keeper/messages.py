@@ -1,8 +1,16 @@
 """What each outbox message says: the in-app line and the email (plain text and HTML).
 
 Rendered at delivery time, in the reader's time zone, so lateness is counted when it is read.
+
+The wording of each message kind is registered here, keyed by kind (`WORDINGS`): the promise
+alerts and the customer emails below, and kinds of apps above updates (the vendors app registers
+`vendor_chase` from its AppConfig.ready(), so updates never imports vendors). A kind with no
+registered wording is an error at delivery (the message is retried, then dead-lettered): it never
+falls back to another kind's template, so an internal reminder can never go out dressed as a
+customer update.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,7 +148,64 @@ def customer_email_for(
     )
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How one kind of outbox message is said.
+
+    email: the email (subject, text, HTML). notification: the one line in the bell, for kinds
+    delivered in-app (None: email only). still_true: an extra check just before delivery, on top
+    of "the recipient is still active" and the promise checks of the alerts (None: always true).
+    """
+
+    email: Callable[[OutboxMessage, datetime], Email]
+    notification: Callable[[OutboxMessage, datetime], str] | None = None
+    still_true: Callable[[OutboxMessage, datetime], bool] | None = None
+
+
+WORDINGS: dict[str, Wording] = {}
+
+
+class UnknownMessageKind(LookupError):
+    pass
+
+
+def register_wording(kind: str, wording: Wording) -> None:
+    """Add (or replace: ready() may run twice in tests) the wording of a message kind."""
+    WORDINGS[kind] = wording
+
+
+def wording_for(kind: str) -> Wording:
+    try:
+        return WORDINGS[kind]
+    except KeyError:
+        raise UnknownMessageKind(
+            f"No wording is registered for outbox messages of kind {kind!r}."
+        ) from None
+
+
 def render_email(message: OutboxMessage, now: datetime) -> Email:
-    if message.alert_id:
-        return staff_email(message, now)
-    return customer_email(message, now)
+    return wording_for(message.kind).email(message, now)
+
+
+def render_notification(message: OutboxMessage, now: datetime) -> str:
+    wording = wording_for(message.kind)
+    if wording.notification is None:
+        raise UnknownMessageKind(f"Outbox messages of kind {message.kind!r} are not in-app.")
+    return _subject_line(wording.notification(message, now), NOTIFICATION_MAX_LENGTH)
+
+
+def still_true_for_kind(message: OutboxMessage, now: datetime) -> bool:
+    """The kind's own pre-delivery check; a kind without wording passes here and fails when it
+    is rendered, where delivery records the failure."""
+    wording = WORDINGS.get(message.kind)
+    return wording is None or wording.still_true is None or wording.still_true(message, now)
+
+
+for _kind in (OutboxKind.DUE_SOON, OutboxKind.BREACHED, OutboxKind.STILL_BREACHED):
+    register_wording(_kind, Wording(email=staff_email, notification=notification_text))
+for _kind in (
+    OutboxKind.CUSTOMER_ACKNOWLEDGEMENT,
+    OutboxKind.CUSTOMER_UPDATE,
+    OutboxKind.CUSTOMER_RESOLUTION,
+):
+    register_wording(_kind, Wording(email=customer_email))

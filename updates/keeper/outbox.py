@@ -92,10 +92,12 @@ def queue_messages(
     now: datetime,
     alert: PromiseAlert | None = None,
     entry: TimelineEntry | None = None,
+    data: dict | None = None,
 ) -> list[OutboxMessage]:
     """Write one outbox message per recipient and channel, keyed `<key>:<recipient>:<channel>`,
     and queue their delivery when the current transaction commits. Other apps (vendor chase
-    reminders) use this too. Messages already written under the same key are left alone."""
+    reminders) use this too, passing in `data` the ids their registered wording needs
+    (messages.register_wording). Messages already written under the same key are left alone."""
     messages = [
         OutboxMessage(
             key=f"{key}:{recipient.pk}:{channel}",
@@ -105,6 +107,7 @@ def queue_messages(
             recipient=recipient,
             alert=alert,
             entry=entry,
+            data=data or {},
             next_attempt_at=now,
             enqueued_at=now,
             created_at=now,
