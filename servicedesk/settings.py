@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "LossCategoryEnum": "updates.models.LossCategory",
         "RoleEnum": "accounts.models.Role",
+        "EscalationStatusEnum": "vendors.models.EscalationStatus",
     },
     "PATH_CONVERTER_OVERRIDES": {"id": int},
     "POSTPROCESSING_HOOKS": [
