@@ -297,5 +297,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.forbid_unknown_request_fields",
+        "api.schema.document_common_errors",
+        "api.schema.staff_only_fields_are_optional",
     ],
 }
