@@ -39,6 +39,12 @@ ERRORS_400 = {
 ERRORS_403 = {
     403: OpenApiResponse(ErrorSerializer, description="The caller may not do this."),
 }
+ERRORS_409 = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="`expected_updated_at` is stale: someone else changed it; nothing was written.",
+    ),
+}
 ERRORS_404 = {
     404: OpenApiResponse(
         ErrorSerializer, description="No such object, or the caller may not see it."
