@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts import services as account_services
 from accounts.models import Organization, Role, SupportPlan, User
 from api.base import StrictModelSerializer
-from api.fields import IdField, StrictBooleanField, StrictCharField
+from api.fields import IdField, StrictBooleanField, StrictCharField, WallClockTimeField
 from api.permissions import IsManager, StaffReadManagerWrite
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
 from api.tickets import IdFilter
@@ -33,6 +33,8 @@ class OrganizationSerializer(StrictModelSerializer):
     )
     holiday_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True)
     support_plan = IdField(queryset=SupportPlan.objects.all(), required=False)
+    business_opens = WallClockTimeField(required=False, help_text="Local time, e.g. 08:00.")
+    business_closes = WallClockTimeField(required=False, help_text="Local time, e.g. 18:00.")
 
     class Meta:
         model = Organization

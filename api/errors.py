@@ -4,8 +4,8 @@
   ``non_field_errors``.
 - A public update held back by a check (the vendor-mention guard): 400
   ``{"code": "vendor_mention", "detail": "...", "matches": ["..."]}``.
-- Anything else: ``{"detail": "...", "code": "..."}`` with its status (401, 403, 404, 405, 413,
-  415, 429).
+- Anything else: ``{"detail": "...", "code": "..."}`` with its status (401, 403, 404, 405, 409,
+  413, 415, 429); 409 ``conflict`` when an ``expected_updated_at`` is stale.
 
 Services raise ``django.core.exceptions.ValidationError`` keyed by field name; this handler turns
 it into the 400 above, so API views call services without try/except.
@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -39,7 +40,21 @@ def django_errors_as_dict(error: DjangoValidationError) -> dict[str, list[str]]:
     return {non_field: error.messages}
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else changed this while you were editing; reload to see it."
+    default_code = "conflict"
+
+
+def _is_conflict(error: DjangoValidationError) -> bool:
+    """A service's optimistic check failed (tickets.services.update_ticket's code="conflict")."""
+    errors = error.error_dict.get(NON_FIELD_ERRORS, []) if hasattr(error, "error_dict") else []
+    return any(getattr(item, "code", None) == "conflict" for item in errors)
+
+
 def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError) and _is_conflict(exc):
+        return Conflict(exc.error_dict[NON_FIELD_ERRORS][0].messages[0])
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(django_errors_as_dict(exc))
     if isinstance(exc, Http404):
@@ -75,6 +90,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # it writes nothing; a POST to a wrong path must get this 404, not an HTML 403
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's format, not with an HTML page."""
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)

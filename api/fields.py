@@ -4,6 +4,7 @@ boolean, 7 for a string, a datetime without its offset, an id too large for the 
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 LARGEST_ID = 2**63 - 1
@@ -70,3 +71,21 @@ class IdField(serializers.PrimaryKeyRelatedField):
         if not 1 <= data <= LARGEST_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "08:00",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A local wall-clock time such as 08:00 or 18:30:00, without an offset (business hours are
+    in the organisation's own time zone). OpenAPI's "time" format demands an offset, so the
+    schema describes it by pattern instead."""
+
+    def to_internal_value(self, value: Any):
+        if not isinstance(value, str):
+            self.fail("invalid", format="hh:mm[:ss]")
+        return super().to_internal_value(value)

@@ -4,6 +4,7 @@ What a caller may not *see* is filtered out of the queryset and answers 404; the
 what a caller may *do* with what they can see, and answer 403.
 """
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -44,3 +45,17 @@ class StaffMayChangeTickets(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         return request.method in SAFE_METHODS or request.user.is_helpdesk_staff
+
+
+class IsHelpdeskStaffElseNotFound(BasePermission):
+    """Vendor data (DESIGN rule 7): for a customer contact it does not exist at all, so every
+    vendor and escalation endpoint answers them 404, exactly as a missing id does, never a 403
+    that would confirm something is there. Anonymous callers still get 401 (sign in first)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if not user.is_helpdesk_staff:
+            raise NotFound()
+        return True

@@ -39,6 +39,12 @@ ERRORS_400 = {
 ERRORS_403 = {
     403: OpenApiResponse(ErrorSerializer, description="The caller may not do this."),
 }
+ERRORS_409 = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="`expected_updated_at` is stale: someone else changed it; nothing was written.",
+    ),
+}
 ERRORS_404 = {
     404: OpenApiResponse(
         ErrorSerializer, description="No such object, or the caller may not see it."
@@ -52,4 +58,69 @@ def forbid_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and component.get("type") == "object":
             component["additionalProperties"] = False
+    return result
+
+
+COMMON_ERRORS = {
+    "400": 'Bad input (a field, a filter or a query parameter): `{"field": ["message"]}`.',
+    "401": "Not signed in: send `Authorization: Token <token>`.",
+    "403": "The caller may not do this.",
+    "404": "No such object (or page), or the caller may not see it.",
+    "413": "The request body is too large.",
+    "415": "Send JSON (`Content-Type: application/json`).",
+    "429": "Too many requests; retry after the `Retry-After` seconds.",
+}
+BODY_ONLY_ERRORS = frozenset({"413", "415"})
+
+
+def document_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every operation can answer these, whatever its view says (authentication, unknown or
+    invisible ids, a page past the end, throttling, oversized or non-JSON bodies), all in the
+    API's one error format; the schema says so, so clients and schemathesis can rely on it."""
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+            "required": ["detail", "code"],
+        },
+    )
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            has_body = "requestBody" in operation
+            for code, description in COMMON_ERRORS.items():
+                if code in operation["responses"] or (code in BODY_ONLY_ERRORS and not has_body):
+                    continue
+                schema = {"type": "object"} if code == "400" else error_ref
+                operation["responses"][code] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": schema}},
+                }
+    return result
+
+
+# Fields a customer contact's view of a component leaves out (their serializers drop them), so
+# the shared component cannot call them required.
+STAFF_ONLY_FIELDS = {
+    "Ticket": ("priority_override", "priority_override_reason"),
+    "TimelineEntry": ("data",),
+}
+
+
+def staff_only_fields_are_optional(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, fields in STAFF_ONLY_FIELDS.items():
+        component = schemas.get(name)
+        if not component:
+            continue
+        component["required"] = [f for f in component.get("required", []) if f not in fields]
+        for field in fields:
+            if field in component.get("properties", {}):
+                note = "Staff only: left out of a customer contact's view."
+                prop = component["properties"][field]
+                prop["description"] = f"{prop.get('description', '')} {note}".strip()
     return result

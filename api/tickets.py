@@ -28,7 +28,7 @@ from api.fields import (
     StrictIntegerField,
 )
 from api.permissions import StaffMayChangeTickets
-from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
+from api.schema import ERRORS_400, ERRORS_403, ERRORS_404, ERRORS_409
 from api.selectors import visible_tickets
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket, customer_status
@@ -171,6 +171,12 @@ class TicketChangeSerializer(StrictSerializer):
         min_value=1, max_value=4, required=False, allow_null=True
     )
     priority_override_reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    expected_updated_at = AwareDateTimeField(
+        required=False,
+        write_only=True,
+        help_text="The ticket's updated_at as you last read it; if it has changed since, nothing "
+        "is written and the answer is 409 (someone else edited the ticket meanwhile).",
+    )
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -268,6 +274,11 @@ TICKET_CHANGE_EXAMPLES = [
     OpenApiExample(
         "Restate the problem", value={"problem_statement": "Outlook on 3 PCs cannot reach Exchange"}
     ),
+    OpenApiExample(
+        "Change only if nobody else did meanwhile",
+        value={"status": "in_progress", "expected_updated_at": "2026-03-02T09:14:03.512000Z"},
+        request_only=True,
+    ),
 ]
 
 
@@ -289,9 +300,17 @@ TICKET_CHANGE_EXAMPLES = [
     ),
     partial_update=extend_schema(
         summary="Change a ticket (staff)",
-        description="All changes apply or none does. A contact's PATCH answers 403.",
+        description="All changes apply or none does. A contact's PATCH answers 403. Send "
+        "`expected_updated_at` (the `updated_at` you read) to refuse the change with 409 if "
+        "someone else changed the ticket since.",
         request=TicketChangeSerializer,
-        responses={200: TicketSerializer, **ERRORS_400, **ERRORS_403, **ERRORS_404},
+        responses={
+            200: TicketSerializer,
+            **ERRORS_400,
+            **ERRORS_403,
+            **ERRORS_404,
+            **ERRORS_409,
+        },
         examples=TICKET_CHANGE_EXAMPLES,
     ),
 )
@@ -341,6 +360,10 @@ class TicketViewSet(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        ticket_services.update_ticket(ticket, by=request.user, changes=serializer.validated_data)
+        changes = dict(serializer.validated_data)
+        expected = changes.pop("expected_updated_at", None)
+        ticket_services.update_ticket(
+            ticket, by=request.user, changes=changes, expected_updated_at=expected
+        )
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data)

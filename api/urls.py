@@ -4,7 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api import accounts, errors, losses, notifications, overdue, tickets, timeline
+from api import accounts, errors, losses, notifications, overdue, tickets, timeline, vendors
 from api.auth import TokenView
 
 
@@ -28,8 +28,10 @@ router.register("users", accounts.UserViewSet, basename="user")
 router.register("tickets", tickets.TicketViewSet, basename="ticket")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("losses", losses.LossViewSet, basename="loss")
+router.register("vendors", vendors.VendorViewSet, basename="vendor")
 
 TICKET = "tickets/<id:ticket_id>/"
+ESCALATION = "escalations/<id:escalation_id>/"
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -40,6 +42,13 @@ v1 = [
         name="ticket-confirm-understanding",
     ),
     path(f"{TICKET}feedback/", timeline.FeedbackView.as_view(), name="ticket-feedback"),
+    path(
+        f"{TICKET}escalations/",
+        vendors.TicketEscalationsView.as_view(),
+        name="ticket-escalations",
+    ),
+    path(ESCALATION, vendors.EscalationView.as_view(), name="escalation"),
+    path(f"{ESCALATION}notes/", vendors.EscalationNotesView.as_view(), name="escalation-notes"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
     *router.urls,
 ]

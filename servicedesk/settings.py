@@ -291,10 +291,13 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "LossCategoryEnum": "updates.models.LossCategory",
         "RoleEnum": "accounts.models.Role",
+        "EscalationStatusEnum": "vendors.models.EscalationStatus",
     },
     "PATH_CONVERTER_OVERRIDES": {"id": int},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.forbid_unknown_request_fields",
+        "api.schema.document_common_errors",
+        "api.schema.staff_only_fields_are_optional",
     ],
 }

@@ -274,3 +274,30 @@ def sort_scorecards(cards: list[Scorecard], key: str, *, descending: bool) -> li
         key=lambda card: (getattr(card, key), card.vendor.name.casefold()), reverse=descending
     )
     return present + missing
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+
+def vendors_for_staff() -> QuerySet[Vendor]:
+    """Every vendor, active or not, by name (the API's vendor list)."""
+    return Vendor.objects.order_by("name", "id")
+
+
+def escalation_with_notes(pk: int) -> VendorEscalation:
+    """One escalation with its vendor, ticket, opener and notes loaded (the API's detail);
+    VendorEscalation.DoesNotExist when there is none."""
+    return (
+        VendorEscalation.objects.select_related("vendor", "ticket", "opened_by")
+        .prefetch_related("notes")
+        .get(pk=pk)
+    )
+
+
+def escalation_notes(escalation: VendorEscalation | int) -> QuerySet[EscalationNote]:
+    """An escalation's notes, oldest first, with their authors."""
+    return (
+        EscalationNote.objects.filter(escalation=escalation)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
