@@ -15,16 +15,11 @@ Run by bench/runner.py (`bench/run`), which picks and copies the database; usabl
 """
 
 import argparse
-import http.client
 import json
 import os
 import secrets
-import signal
-import statistics
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -44,6 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from bench.httploop import Gunicorn, Result, measure  # noqa: E402
 from tickets.models import OPEN_STATUSES, Ticket  # noqa: E402
 
 PAGES = (
@@ -63,36 +59,6 @@ PAGES = (
 DEEP_PAGES = 40  # the deep page is 40 "next" clicks in (1,000 tickets down)
 
 
-@dataclass
-class Result:
-    page: str
-    url: str
-    server_ms: list[float] = field(default_factory=list)
-    client_ms: list[float] = field(default_factory=list)
-    queries: list[int] = field(default_factory=list)
-    statuses: set[int] = field(default_factory=set)
-
-    def summary(self) -> dict:
-        def pct(values, q):
-            if not values:
-                return None
-            ordered = sorted(values)
-            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-        return {
-            "page": self.page,
-            "url": self.url,
-            "n": len(self.server_ms),
-            "p50": pct(self.server_ms, 0.50),
-            "p95": pct(self.server_ms, 0.95),
-            "p99": pct(self.server_ms, 0.99),
-            "client_p50": pct(self.client_ms, 0.50),
-            "queries": int(statistics.median(self.queries)) if self.queries else None,
-            "queries_max": max(self.queries) if self.queries else None,
-            "statuses": sorted(self.statuses),
-        }
-
-
 def session_cookie(user: User) -> str:
     from importlib import import_module
 
@@ -104,63 +70,19 @@ def session_cookie(user: User) -> str:
     return store.session_key
 
 
-class Server:
-    """gunicorn on 127.0.0.1 with the bench settings, the deployment's worker count."""
+class Server(Gunicorn):
+    """gunicorn on 127.0.0.1 with the bench settings and the deployment's worker count."""
 
     def __init__(self, port: int, workers: int):
-        self.port = port
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE="bench.settings",
             API_THROTTLE_USER="1000000/minute",
             LOG_LEVEL="WARNING",
         )
-        self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "servicedesk.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                self.request("GET", "/login/")
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("gunicorn did not start within 60 s")
-
-    def request(self, method, path, *, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        try:
-            started = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            content = response.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            return response, content, elapsed
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        command = [str(ROOT / ".venv/bin/gunicorn"), "servicedesk.wsgi", "--bind"]
+        command += [f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120"]
+        super().__init__(command, port=port, cwd=ROOT, env=env, ready_path="/login/")
 
 
 class Targets:
@@ -213,23 +135,7 @@ class Targets:
             self.counts["timeline entries"] = cursor.fetchone()[0]
 
 
-def measure_http(server, result, method, path, *, cookies, headers=None, body=None, n, warmup):
-    headers = dict(headers or {})
-    headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    for index in range(warmup + n):
-        payload = body() if callable(body) else body
-        response, content, elapsed = server.request(method, path, body=payload, headers=headers)
-        if response.status >= 400 and response.status != 404:
-            raise SystemExit(
-                f"{result.page}: {method} {path} answered {response.status}: {content[:500]!r}"
-            )
-        if index < warmup:
-            continue
-        result.server_ms.append(float(response.getheader("X-Bench-Ms")))
-        result.queries.append(int(response.getheader("X-Bench-Queries")))
-        result.client_ms.append(elapsed)
-        result.statuses.add(response.status)
-    return result
+measure_http = measure
 
 
 def deep_page_url(server, cookies, start: str) -> str:
