@@ -23,7 +23,9 @@ def staff_users() -> QuerySet[User]:
 
 class StaffSelect(FastSelect):
     def __init__(self, attrs=None, choices=()):
-        super().__init__(attrs, choices, label_fields=("name", "email"), label=User.display_name_for)
+        super().__init__(
+            attrs, choices, label_fields=("name", "email"), label=User.display_name_for
+        )
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
