@@ -314,7 +314,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return self.display_name_for(self.name, self.email)
+
+    @staticmethod
+    def display_name_for(name: str, email: str) -> str:
+        """The display name from the two columns alone (lists that skip building users)."""
+        return name or email.split("@")[0]
 
     @property
     def is_manager(self) -> bool:

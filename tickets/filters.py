@@ -10,6 +10,7 @@ from tickets.models import Status, Ticket
 from tickets.priority import PRIORITY_LABELS
 from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS
 from tickets.search import search_tickets
+from tickets.widgets import FastSelect
 
 UNOWNED = "none"
 
@@ -20,7 +21,16 @@ def staff_users() -> QuerySet[User]:
     )
 
 
+class StaffSelect(FastSelect):
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(
+            attrs, choices, label_fields=("name", "email"), label=User.display_name_for
+        )
+
+
 class OwnerChoiceField(forms.ModelChoiceField):
+    widget = StaffSelect
+
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -38,11 +48,14 @@ class QueueFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         choices=sorted(PRIORITY_LABELS.items()), empty_label="Any priority"
     )
-    owner = django_filters.ModelChoiceFilter(queryset=staff_users(), empty_label="Anyone")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=staff_users(), empty_label="Anyone", widget=StaffSelect
+    )
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.only("id", "name").order_by("name"),
         label="Customer",
         empty_label="All customers",
+        widget=FastSelect(label_fields=("name",)),
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from tickets.filters import OwnerChoiceField, staff_users
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket
 from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS
 from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
+from tickets.widgets import FastSelect
 
 IMPACT_CHOICES = [(value, f"{value} · {label}") for value, label in IMPACT_LABELS.items()]
 URGENCY_CHOICES = [(value, f"{value} · {label}") for value, label in URGENCY_LABELS.items()]
@@ -168,7 +169,9 @@ class NewTicketForm(forms.Form):
     """A ticket staff raise for a customer (a phone call, a walk-in)."""
 
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.order_by("name"), label="Customer"
+        queryset=Organization.objects.order_by("name"),
+        label="Customer",
+        widget=FastSelect(label_fields=("name",)),
     )
     requester = forms.ModelChoiceField(
         queryset=User.objects.filter(role=Role.CONTACT, is_active=True)
@@ -176,6 +179,7 @@ class NewTicketForm(forms.Form):
         .order_by("organization__name", "name"),
         required=False,
         label="Requester (customer contact)",
+        widget=FastSelect,
         help_text="They receive the customer emails; leave empty if none.",
     )
     subject = forms.CharField(max_length=SUBJECT_MAX_LENGTH)

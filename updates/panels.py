@@ -21,13 +21,20 @@ ENTRY_STYLE = {
 }
 
 
-def timeline(ticket: Ticket) -> list[dict[str, Any]]:
-    """Newest first, authors joined in the same query."""
+# The ticket page shows the newest entries; a long-running ticket's whole history (hundreds of
+# entries) is one click away, so the page costs the same however old the ticket is.
+TIMELINE_PAGE_SIZE = 50
+
+
+def timeline(ticket: Ticket, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Newest first, authors joined in the same query; at most `limit` entries when given."""
     entries = (
         TimelineEntry.objects.filter(ticket=ticket)
         .select_related("author")
         .order_by("-created_at", "-id")
     )
+    if limit is not None:
+        entries = entries[:limit]
     rows = []
     for entry in entries:
         css, label, icon = ENTRY_STYLE.get(entry.kind, ENTRY_STYLE[EntryKind.EVENT])
@@ -55,8 +62,11 @@ def timeline_panel_context(
 ) -> dict[str, Any]:
     now = timezone.now()
     public_form = bound.get("public_update") or PublicUpdateForm(ticket=ticket, now=now)
+    show_all = request.GET.get("timeline") == "all"
+    rows = timeline(ticket, limit=None if show_all else TIMELINE_PAGE_SIZE + 1)
     return {
-        "timeline": timeline(ticket),
+        "timeline": rows[:TIMELINE_PAGE_SIZE] if not show_all else rows,
+        "timeline_truncated": not show_all and len(rows) > TIMELINE_PAGE_SIZE,
         "public_form": public_form,
         "note_form": bound.get("internal_note") or InternalNoteForm(),
         "preview": bound.get("preview"),

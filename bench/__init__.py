@@ -1,0 +1,1 @@
+"""Benchmarks: run them with `bench/run` (see docs/benchmarks.md). Never imported by the app."""

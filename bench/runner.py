@@ -1,0 +1,254 @@
+# ruff: noqa: T201 (a command-line tool: printing is its output)
+"""bench/run: measure the service desk on seeded databases of several sizes, side by side.
+
+    bench/run --sizes 10k,100k,1m                # everything; writes docs/benchmarks.md
+    bench/run --sizes 1m --pages ticket_long     # one page, quickly; prints only
+    bench/run --db sd_alice --in-place --pages queue_default --requests 20
+
+Each size names a seeded source database (10k -> sd_scale_10k, 100k -> sd_scale_100k,
+1m -> sd_scale; `manage.py seed_scale` makes them). The pages that write (posting an update,
+creating through the API, the sweep) must not change the source, so the benchmark works on a copy
+`<source>_bench`, made with `createdb -T` when missing (or with --fresh) and migrated to the
+current code first (so a merged branch's migrations, indexes included, are in place).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+START = "<!-- bench:results:start (written by bench/run; edit outside these markers) -->"
+END = "<!-- bench:results:end -->"
+SIZES = {"10k": "sd_scale_10k", "100k": "sd_scale_100k", "1m": "sd_scale"}
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+TARGETS = {
+    "queue_default": 50,
+    "queue_filtered": 50,
+    "queue_search": 50,
+    "queue_deep": 50,
+    "ticket_long": 50,
+    "portal_list": 50,
+    "portal_ticket": 50,
+    "dashboard": 150,
+    "api_list": 50,
+    "sweep_idle": 5,
+}
+
+
+def psql(database: str, sql: str) -> str:
+    return subprocess.run(
+        ["psql", f"{PG}/{database}", "-Atc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def database_exists(name: str) -> bool:
+    return psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+
+def prepare(source: str, *, in_place: bool, fresh: bool) -> str:
+    if in_place:
+        target = source
+    else:
+        target = f"{source}_bench"
+        if fresh and database_exists(target):
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", target], check=True)
+        if not database_exists(target):
+            if not database_exists(source):
+                raise SystemExit(f"No database {source}: seed it with manage.py seed_scale.")
+            print(f"copying {source} to {target} ...", file=sys.stderr, flush=True)
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", source, target], check=True
+            )
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{target}", "SECRET_KEY": "bench", "DEBUG": "false"}
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return target
+
+
+def machine() -> dict:
+    memory = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    settings = psql(
+        "postgres",
+        "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name) "
+        "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', "
+        "'max_connections', 'random_page_cost', 'max_parallel_workers_per_gather', "
+        "'server_version')",
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory": memory,
+        "postgresql": settings,
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "?",
+        ),
+    }
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_size(label: str, database: str, args) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{database}",
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9"),
+        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+    }
+    command = [
+        str(ROOT / ".venv/bin/python"),
+        "-m",
+        "bench.measure",
+        "--requests",
+        str(args.requests),
+        "--warmup",
+        str(args.warmup),
+        "--port",
+        str(args.port),
+    ]
+    if args.pages:
+        command += ["--pages", args.pages]
+    before = load()
+    started = time.monotonic()
+    output = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    data = json.loads(output.stdout.strip().splitlines()[-1])
+    data.update(
+        size=label, load_before=before, load_after=load(), seconds=time.monotonic() - started
+    )
+    return data
+
+
+def table(data: dict) -> list[str]:
+    counts = ", ".join(f"{value:,} {name}" for name, value in data["counts"].items())
+    lines = [
+        f"**{data['size']}** ({counts}; database `{data['database']}`; load average "
+        f"{data['load_before']} before, {data['load_after']} after)",
+        "",
+        "| page | p50 ms | p95 ms | p99 ms | target p95 | queries | client p50 ms | n |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in data["results"]:
+        target = TARGETS.get(row["page"])
+        mark = ""
+        if target is not None and row["p95"] is not None:
+            mark = " ✅" if row["p95"] < target else " ❌"
+        queries = str(row["queries"])
+        if row["queries_max"] != row["queries"]:
+            queries += f" (max {row['queries_max']})"
+        lines.append(
+            f"| {row['page']} | {row['p50']} | {row['p95']} | {row['p99']} | "
+            f"{f'< {target}' if target else '-'}{mark} | {queries} | {row['client_p50']} | "
+            f"{row['n']} |"
+        )
+    return lines
+
+
+def growth(runs: list[dict]) -> list[str]:
+    if len(runs) < 2:
+        return []
+    header = "| page | " + " | ".join(f"p95 {r['size']}" for r in runs) + " | queries |"
+    lines = [
+        "Growth of p95 server time (ms) with size:",
+        "",
+        header,
+        "|---|" + "---:|" * len(runs) + "---|",
+    ]
+    pages = [row["page"] for row in runs[0]["results"]]
+    for page in pages:
+        cells, queries = [], []
+        for run in runs:
+            row = next((r for r in run["results"] if r["page"] == page), None)
+            cells.append(str(row["p95"]) if row else "-")
+            queries.append(str(row["queries"]) if row else "-")
+        lines.append(f"| {page} | " + " | ".join(cells) + f" | {' / '.join(queries)} |")
+    return lines
+
+
+def report(runs: list[dict], info: dict, extra: list[str] | None = None) -> str:
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `bench/run "
+        f"{' '.join(sys.argv[1:])}` on {info['nproc']} CPUs ({info['cpu']}), {info['memory']} "
+        f"memory; PostgreSQL {info['postgresql']}.",
+        "",
+    ]
+    for run in runs:
+        lines += [*table(run), ""]
+    lines += growth(runs)
+    if extra:
+        lines += ["", *extra]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_doc(text: str) -> None:
+    current = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in current or END not in current:
+        current = current.rstrip() + f"\n\n{START}\n{END}\n"
+    head, rest = current.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{START}\n{text}{END}{tail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10k,100k,1m", help="any of " + ", ".join(SIZES))
+    parser.add_argument("--db", help="measure this database instead of the sizes")
+    parser.add_argument("--pages", help="comma-separated pages (default: all)")
+    parser.add_argument("--requests", type=int, default=60, help="measured requests per page")
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per page")
+    parser.add_argument("--port", type=int, default=8909)
+    parser.add_argument("--in-place", action="store_true", help="no copy: measure the db itself")
+    parser.add_argument("--fresh", action="store_true", help="re-copy the source database")
+    parser.add_argument(
+        "--write",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write docs/benchmarks.md (default: only when every page runs)",
+    )
+    args = parser.parse_args()
+    plan = (
+        [(args.db, args.db)]
+        if args.db
+        else [(size, SIZES[size]) for size in args.sizes.split(",") if size]
+    )
+    info = machine()
+    runs = []
+    for label, source in plan:
+        database = prepare(source, in_place=args.in_place, fresh=args.fresh)
+        print(f"measuring {label} on {database} (load {load()}) ...", file=sys.stderr, flush=True)
+        run = run_size(label, database, args)
+        runs.append(run)
+        print("\n".join(table(run)) + "\n", flush=True)
+    text = report(runs, info)
+    print("\n".join(growth(runs)))
+    write = args.write if args.write is not None else not args.pages
+    if write:
+        write_doc(text)
+        print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "bench-last.json").write_text(json.dumps({"machine": info, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
