@@ -4,10 +4,14 @@ kept over a period. Each function runs a fixed number of aggregate queries, what
 Promise-kept rate counts promises that came due in the period: kept ones, breached ones, and pending
 ones already past their deadline (they are breached now, whatever happens next). Withdrawn promises
 (the ticket paused or was re-prioritised before the deadline) are neither kept nor broken.
+The filters of a `Period` (owner, customer organisation, priority) narrow every trend figure; the
+owner and organisation are the ticket's current ones, the priority the one in force when promised.
+docs/dashboard.md explains every figure.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from math import ceil
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractHour, TruncWeek
@@ -24,13 +28,41 @@ BROKEN = Q(outcome=PromiseOutcome.BREACHED) | Q(outcome=PromiseOutcome.PENDING)
 
 @dataclass(frozen=True)
 class Period:
+    """The half-open time window [since, until) of the trends, and the optional filters."""
+
     since: datetime
     until: datetime
+    owner_id: int | None = None
+    organization_id: int | None = None
+    priority: int | None = None
 
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None) -> "Period":
         now = now or timezone.now()
         return cls(since=now - timedelta(days=days), until=now)
+
+    def narrowed(self, **filters) -> "Period":
+        return replace(self, **filters)
+
+    def promise_filter(self) -> Q:
+        condition = Q()
+        if self.owner_id is not None:
+            condition &= Q(ticket__owner_id=self.owner_id)
+        if self.organization_id is not None:
+            condition &= Q(ticket__organization_id=self.organization_id)
+        if self.priority is not None:
+            condition &= Q(priority=self.priority)
+        return condition
+
+    def ticket_filter(self) -> Q:
+        condition = Q()
+        if self.owner_id is not None:
+            condition &= Q(owner_id=self.owner_id)
+        if self.organization_id is not None:
+            condition &= Q(organization_id=self.organization_id)
+        if self.priority is not None:
+            condition &= Q(priority=self.priority)
+        return condition
 
 
 def _tickets() -> QuerySet[Ticket]:
@@ -50,7 +82,8 @@ def due_within_the_hour(now: datetime) -> QuerySet[Ticket]:
     )
 
 
-def unowned(now: datetime) -> QuerySet[Ticket]:
+def unowned(now: datetime | None = None) -> QuerySet[Ticket]:
+    """New tickets nobody has taken yet, oldest first."""
     return _tickets().filter(status=Status.NEW).order_by("created_at")
 
 
@@ -65,6 +98,8 @@ def understanding_unconfirmed() -> QuerySet[Ticket]:
 
 
 def waiting_on_vendor_longest() -> QuerySet[Ticket]:
+    """Tickets in waiting_on_vendor, longest first. The wait starts at the latest status change
+    into waiting_on_vendor on the timeline (the ticket's own record; no vendors import)."""
     since = (
         TimelineEntry.objects.filter(
             ticket=OuterRef("pk"),
@@ -85,9 +120,11 @@ def waiting_on_vendor_longest() -> QuerySet[Ticket]:
 
 def _came_due(period: Period, now: datetime) -> QuerySet[Promise]:
     """Promises whose deadline fell in the period and has passed, excluding withdrawn ones."""
-    return Promise.objects.filter(
-        due_at__gte=period.since, due_at__lt=min(period.until, now)
-    ).exclude(outcome=PromiseOutcome.WITHDRAWN)
+    return (
+        Promise.objects.filter(due_at__gte=period.since, due_at__lt=min(period.until, now))
+        .filter(period.promise_filter())
+        .exclude(outcome=PromiseOutcome.WITHDRAWN)
+    )
 
 
 def _rate(kept: int, total: int) -> float | None:
@@ -144,11 +181,51 @@ def first_response_minutes(period: Period) -> list[float]:
     )
     rows = (
         Ticket.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .filter(period.ticket_filter())
         .annotate(first_update=Subquery(first_update))
         .filter(first_update__isnull=False)
         .values_list("created_at", "first_update")
     )
     return sorted((answered - opened).total_seconds() / 60 for opened, answered in rows)
+
+
+FIRST_RESPONSE_BUCKETS: list[tuple[str, float | None]] = [
+    ("under 15 min", 15),
+    ("15-60 min", 60),
+    ("1-4 h", 240),
+    ("4-24 h", 1440),
+    ("over 1 day", None),
+]
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile (the smallest value with at least `fraction` of values at or
+    below it); None without values."""
+    if not sorted_values:
+        return None
+    rank = max(ceil(fraction * len(sorted_values)), 1)
+    return sorted_values[rank - 1]
+
+
+def first_response_summary(minutes: list[float]) -> dict:
+    """Count, median, 90th percentile and the bucket counts of sorted first-response minutes.
+    A response at exactly a bucket's upper bound falls in that bucket (15 min is "under 15")."""
+    buckets = []
+    lower = None
+    for label, upper in FIRST_RESPONSE_BUCKETS:
+        n = sum(
+            1
+            for value in minutes
+            if (lower is None or value > lower) and (upper is None or value <= upper)
+        )
+        buckets.append((label, n))
+        lower = upper
+    return {
+        "count": len(minutes),
+        "median": percentile(minutes, 0.5),
+        "p90": percentile(minutes, 0.9),
+        "buckets": buckets,
+    }
 
 
 AGE_BUCKETS: list[tuple[str, timedelta | None]] = [
@@ -160,7 +237,9 @@ AGE_BUCKETS: list[tuple[str, timedelta | None]] = [
 ]
 
 
-def open_tickets_by_age(now: datetime) -> list[tuple[str, int]]:
+def open_tickets_by_age(now: datetime, period: Period | None = None) -> list[tuple[str, int]]:
+    """Open tickets now (whatever the period), by time since they were opened; the period's
+    owner, organisation and priority filters apply."""
     buckets = {}
     lower = None
     for index, (_, upper) in enumerate(AGE_BUCKETS):
@@ -171,18 +250,42 @@ def open_tickets_by_age(now: datetime) -> list[tuple[str, int]]:
             condition &= Q(created_at__lte=now - lower)
         buckets[f"bucket_{index}"] = Count("id", filter=condition)
         lower = upper
-    counts = Ticket.objects.aggregate(**buckets)
+    scope = period.ticket_filter() if period else Q()
+    counts = Ticket.objects.filter(scope, status__in=OPEN_STATUSES).aggregate(**buckets)
     return [(label, counts[f"bucket_{index}"]) for index, (label, _) in enumerate(AGE_BUCKETS)]
+
+
+def _losses(period: Period) -> QuerySet[Loss]:
+    losses = Loss.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+    if period.organization_id is not None:
+        losses = losses.filter(organization_id=period.organization_id)
+    if period.owner_id is not None:
+        losses = losses.filter(ticket__owner_id=period.owner_id)
+    return losses
 
 
 def losses_by_category(period: Period) -> list[tuple[str, int]]:
     counts = dict(
-        Loss.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
+        _losses(period).values_list("category").annotate(n=Count("id")).values_list("category", "n")
     )
     return [(category.label, counts.get(category.value, 0)) for category in LossCategory]
+
+
+LOSS_LOG_LENGTH = 200
+
+
+def loss_log(period: Period, category: str | None = None) -> QuerySet[Loss]:
+    """Dissatisfaction events in the period, newest first, with what the page shows joined."""
+    losses = _losses(period).select_related(
+        "ticket", "organization", "recorded_by", "feedback", "ticket__owner"
+    )
+    if category:
+        losses = losses.filter(category=category)
+    return losses.order_by("-created_at", "-id")
+
+
+def losses_for_ticket(ticket: Ticket) -> QuerySet[Loss]:
+    return Loss.objects.filter(ticket=ticket).select_related("recorded_by").order_by("-created_at")
 
 
 def latest_update_at() -> datetime | None:

@@ -99,13 +99,19 @@ def test_losses_by_category_from_low_feedback(organization, agent, contact):
     assert sum(counts.values()) == 1
 
 
-def test_dashboard_is_for_managers_only(client, agent, contact, manager):
+@pytest.mark.parametrize(
+    "url", ["/dashboard/", "/dashboard/losses/", "/dashboard/?export=breached"]
+)
+def test_dashboard_is_for_managers_agents_are_refused_contacts_see_nothing(
+    client, agent, contact, manager, url
+):
+    assert client.get(url).status_code == 302  # anonymous: to the sign-in page
     client.force_login(agent)
-    assert client.get("/dashboard/").status_code == 403
+    assert client.get(url).status_code == 403
     client.force_login(contact)
-    assert client.get("/dashboard/").status_code == 403
+    assert client.get(url).status_code == 404
     client.force_login(manager)
-    assert client.get("/dashboard/").status_code == 200
+    assert client.get(url).status_code == 200
 
 
 def test_dashboard_shows_the_figures_and_exports_csv(client, history, manager):
