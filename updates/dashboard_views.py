@@ -29,6 +29,7 @@ from tickets import services as ticket_services
 from tickets.models import Ticket
 from updates import dashboard
 from updates.dashboard_forms import (
+    DEFAULT_DAYS,
     PERIOD_CHOICES,
     DashboardFilterForm,
     LossForm,
@@ -169,7 +170,7 @@ def _csv(name: str, header: list[str], rows) -> HttpResponse:
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).isoformat() if moment else ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
 
 
 def _ticket_row(ticket: Ticket) -> list:
@@ -278,6 +279,16 @@ def _export_now_panel(name: str, now) -> HttpResponse:
     return _csv(name, [*TICKET_HEADER, "waiting_since", "minutes_waiting"], rows)
 
 
+def _filter_form(request: HttpRequest, **kwargs) -> DashboardFilterForm:
+    """The period and filters from the URL; a missing period reads as the default one."""
+    data = request.GET.copy()
+    if not data.get("days"):
+        data["days"] = str(DEFAULT_DAYS)
+    form = DashboardFilterForm(data, **kwargs)
+    form.is_valid()
+    return form
+
+
 # ---- pages -----------------------------------------------------------------------------------
 
 
@@ -286,9 +297,7 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.htmx and request.GET.get("panel") == "now":
         return render(request, "updates/dashboard.html#now", _now_context(request, now))
-    form = DashboardFilterForm(request.GET or None)
-    if form.is_bound:
-        form.is_valid()
+    form = _filter_form(request)
     period = form.period(now)
     export = request.GET.get("export")
     if export:
@@ -348,9 +357,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 def my_figures(request: HttpRequest) -> HttpResponse:
     """An agent's own promise-kept figures (tickets they own now), for the period in the URL."""
     now = timezone.now()
-    form = DashboardFilterForm(request.GET or None, with_owner=False)
-    if form.is_bound:
-        form.is_valid()
+    form = _filter_form(request, with_owner=False)
     period = form.period(now).narrowed(owner_id=request.user.pk)
     export = request.GET.get("export")
     if export:
@@ -389,9 +396,7 @@ def my_figures(request: HttpRequest) -> HttpResponse:
 @manager_only
 def losses(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    form = DashboardFilterForm(request.GET or None)
-    if form.is_bound:
-        form.is_valid()
+    form = _filter_form(request)
     period = form.period(now)
     if request.GET.get("export"):
         response = export_table(request.GET["export"], period, now)
