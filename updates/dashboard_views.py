@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -111,7 +111,6 @@ def _now_context(request: HttpRequest, now, **extra) -> dict:
     return {
         "now": now,
         "refresh_seconds": refresh_seconds(),
-        "staff": list(ReassignForm.base_fields["owner"].queryset),
         **now_panels(now),
         **extra,
     }
@@ -323,13 +322,19 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @manager_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     """One click from the Now panel: hand the ticket to someone else, with a handover note, through
-    the same service as the ticket page (tickets.services.assign_owner)."""
-    ticket = get_object_or_404(Ticket, pk=pk)
-    form = ReassignForm(request.POST)
-    if form.is_valid():
+    the same service as the ticket page (tickets.services.assign_owner).
+
+    GET shows the form (a fragment for htmx, which loads it when the row's "Reassign" opens, so
+    the panel does not carry a staff list per row); POST assigns and answers with the refreshed
+    Now panel (htmx) or a redirect to the dashboard; a refused POST without htmx shows the form
+    again with the errors.
+    """
+    ticket = get_object_or_404(Ticket.objects.select_related("organization", "owner"), pk=pk)
+    form = ReassignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
             ticket = ticket_services.assign_owner(
                 ticket,
@@ -341,16 +346,27 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
-    if form.errors:
+        else:
+            messages.success(
+                request, f"{ticket.reference} is now owned by {ticket.owner.display_name}."
+            )
+            if request.htmx:
+                return render(
+                    request, "updates/dashboard.html#now", _now_context(request, timezone.now())
+                )
+            return redirect("manager-dashboard")
+    if request.method == "POST" and request.htmx:
         text = " ".join(str(e) for errors in form.errors.values() for e in errors)
         messages.error(request, f"{ticket.reference} was not reassigned: {text}")
-    else:
-        messages.success(
-            request, f"{ticket.reference} is now owned by {ticket.owner.display_name}."
-        )
-    if request.htmx:
         return render(request, "updates/dashboard.html#now", _now_context(request, timezone.now()))
-    return redirect("manager-dashboard")
+    staff = ReassignForm.base_fields["owner"].queryset.exclude(pk=ticket.owner_id or 0)
+    template = "updates/reassign.html#form" if request.htmx else "updates/reassign.html"
+    return render(
+        request,
+        template,
+        {"ticket": ticket, "form": form, "staff": list(staff)},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_only

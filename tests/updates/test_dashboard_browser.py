@@ -45,3 +45,25 @@ def test_now_panel_shows_a_newly_breached_promise_without_a_reload(
     # One click to the ticket.
     breached_row.get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/")
+
+
+def test_reassign_from_the_now_panel_in_two_clicks_and_a_note(
+    live_server, signed_in_page, manager, agent, other_agent, organization
+):
+    ticket = TicketFactory(organization=organization, owner=agent, impact=1, urgency=1)
+    page = signed_in_page(manager)
+    page.goto(f"{live_server.url}/dashboard/")
+    row = page.locator(f"#panel-due [data-ticket='{ticket.reference}']")
+    row.get_by_text("Reassign").click()  # loads the form into the row (htmx)
+    row.get_by_label("New owner").select_option(label=other_agent.name)
+    row.get_by_label("Handover note").fill("Customer is on site until 5.")
+    row.get_by_role("button", name="Hand over").click()
+
+    expect(page.locator("#now-panels .messages")).to_contain_text(
+        f"{ticket.reference} is now owned by {other_agent.name}."
+    )
+    expect(page.locator(f"#panel-due [data-ticket='{ticket.reference}']")).to_contain_text(
+        other_agent.name
+    )
+    ticket.refresh_from_db()
+    assert ticket.owner == other_agent

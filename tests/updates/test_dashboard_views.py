@@ -188,10 +188,14 @@ def test_manager_reassigns_from_the_now_panel_with_a_handover_note(
     t1 = history[0]
     client.force_login(manager)
     url = f"/dashboard/tickets/{t1.pk}/reassign/"
-    refused = client.post(url, {"owner": other_agent.pk, "handover_note": ""}, follow=True)
+    form = client.get(url).content.decode()
+    assert f'<option value="{other_agent.pk}">Bob Agent</option>' in form
+    assert "Alice Agent</option>" not in form  # not the current owner
+    refused = client.post(url, {"owner": other_agent.pk, "handover_note": ""})
     t1.refresh_from_db()
     assert t1.owner.name == "Alice Agent"
-    assert "handover note" in refused.content.decode().lower()
+    assert refused.status_code == 400
+    assert "Write a handover note" in refused.content.decode()
 
     response = client.post(
         url,
