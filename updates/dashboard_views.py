@@ -129,11 +129,7 @@ GROUPS = {
 def trends(period: dashboard.Period, now) -> dict:
     first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
     return {
-        "overall": dashboard.overall_kept_rate(period, now),
-        **{name: dashboard.kept_rate_by(period, now, group) for name, group in GROUPS.items()},
-        "breaches_by_hour": dashboard.breaches_by_hour(
-            period, now, timezone.get_current_timezone()
-        ),
+        **dashboard.promise_figures(period, now, timezone.get_current_timezone()),
         "first_response": first_response,
         "ages": dashboard.open_tickets_by_age(now, period),
         "losses": dashboard.losses_by_category(period),

@@ -260,3 +260,20 @@ def test_no_data_anywhere(db, client, manager):
     assert "No promises came due in this period." in page
     assert "No customer is waiting past a promised update." in page
     assert 'role="img"' not in page  # nothing to draw: a sentence, not an empty chart
+
+
+@pytest.mark.parametrize("filters", [{}, {"priority": 2}, {"priority": 1}])
+def test_the_page_figures_in_two_queries_agree_with_the_one_figure_selectors(
+    history, filters, django_assert_num_queries
+):
+    period = DAY.narrowed(**filters)
+    with django_assert_num_queries(2):
+        figures = dashboard.promise_figures(period, NOW, UTC)
+    assert figures["overall"] == dashboard.overall_kept_rate(period, NOW)
+    assert figures["by_week"] == dashboard.kept_rate_by(period, NOW, None)
+    assert figures["by_priority"] == dashboard.kept_rate_by(period, NOW, "priority")
+    assert figures["by_owner"] == dashboard.kept_rate_by(period, NOW, "ticket__owner__name")
+    assert figures["by_organization"] == dashboard.kept_rate_by(
+        period, NOW, "ticket__organization__name"
+    )
+    assert figures["breaches_by_hour"] == dashboard.breaches_by_hour(period, NOW, UTC)
