@@ -27,6 +27,8 @@ PAUSED_STATUSES = frozenset({Status.WAITING_ON_CUSTOMER})
 DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 OPEN_STATUSES = frozenset(Status) - DONE_STATUSES
 OWING_STATUSES = OPEN_STATUSES - PAUSED_STATUSES
+# Open and triaged (an owner, a restated problem to confirm), as a sorted list for SQL.
+TRIAGED_OPEN_STATUSES = sorted(OPEN_STATUSES - {Status.NEW})
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset(Status) - {Status.NEW},
@@ -192,6 +194,16 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["created_at", "id"], name="ticket_queue_created"),
             models.Index(fields=["updated_at", "id"], name="ticket_queue_updated"),
+            # The dashboard's "understanding not confirmed" panel, oldest first: only the triaged
+            # open tickets still waiting for the customer's confirmation (the same status list as
+            # the selector, so the planner can use this partial index).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(
+                    understanding_confirmed_at__isnull=True, status__in=TRIAGED_OPEN_STATUSES
+                ),
+                name="ticket_unconfirmed_age",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,54 +1,158 @@
-"""The manager dashboard (issue 7): the "Now" panels refresh themselves every 30 s through htmx;
-the trends cover a period chosen in the URL (?days=30); every table exports as CSV (?export=...)."""
+"""The manager dashboard (issue 7), thin callers of updates.dashboard (reads) and the services.
+
+- `/dashboard/`: the Now panels (an htmx partial that refreshes itself every
+  DASHBOARD_REFRESH_SECONDS, 30 by default) and the trends for the period and filters in the URL.
+- `/dashboard/mine/`: an agent's own promise-kept figures.
+- `/dashboard/losses/`: the loss log, its breakdown by cause and the lessons; a manager records a
+  loss by hand for a ticket and revises the cause and lessons of any loss.
+- Every table exports as CSV with `?export=<table>` and the same filters.
+
+Managers only, except "my figures" (any staff member); customer contacts get 404 everywhere here,
+so the dashboard's existence tells them nothing.
+"""
 
 import csv
-from statistics import median
+from collections.abc import Callable
+from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import manager_required
+from tickets import services as ticket_services
+from tickets.models import Ticket
 from updates import dashboard
+from updates.dashboard_forms import (
+    DEFAULT_DAYS,
+    PERIOD_CHOICES,
+    DashboardFilterForm,
+    LossForm,
+    LossLessonsForm,
+    ReassignForm,
+)
+from updates.feedback import record_loss, revise_loss
+from updates.models import Loss, LossCategory
 
-PERIOD_CHOICES = (7, 30, 90, 365)
+DEFAULT_REFRESH_SECONDS = 30
 
 
-def _period_days(request: HttpRequest) -> int:
+def _dashboard_access(*, managers_only: bool) -> Callable:
+    """Anonymous -> sign in; customer contacts -> 404; agents on manager pages -> 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.is_helpdesk_staff:
+                raise Http404
+            if managers_only and not user.is_manager:
+                raise PermissionDenied("The dashboard is for managers; see your own figures.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+manager_only = _dashboard_access(managers_only=True)
+staff_only = _dashboard_access(managers_only=False)
+
+
+def refresh_seconds() -> int:
+    return int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS))
+
+
+def vendor_scorecards_url() -> str | None:
+    """The vendors app's scorecard page when it is installed; updates never imports vendors."""
     try:
-        days = int(request.GET.get("days", 30))
-    except ValueError:
-        days = 30
-    return days if days in PERIOD_CHOICES else 30
+        return reverse("vendors:list")
+    except NoReverseMatch:
+        return None
 
 
-def _now_panels(now) -> dict:
-    limit = dashboard.NOW_PANEL_LENGTH
+def _query_without_export(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for name in ("export", "panel"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# ---- the Now panels --------------------------------------------------------------------------
+
+
+def _limited(queryset) -> dict:
+    """One query per panel: the first NOW_PANEL_LENGTH rows and whether there are more."""
+    rows = list(queryset[: dashboard.NOW_PANEL_LENGTH + 1])
     return {
-        "breached": dashboard.breached_now(now)[:limit],
-        "due_soon": dashboard.due_within_the_hour(now)[:limit],
-        "unowned": dashboard.unowned(now)[:limit],
-        "unconfirmed": dashboard.understanding_unconfirmed()[:limit],
-        "vendor_waits": dashboard.waiting_on_vendor_longest()[:limit],
+        "rows": rows[: dashboard.NOW_PANEL_LENGTH],
+        "more": len(rows) > dashboard.NOW_PANEL_LENGTH,
     }
 
 
-def _trends(period: dashboard.Period, now) -> dict:
-    first_response = dashboard.first_response_minutes(period)
+def now_panels(now) -> dict:
     return {
-        "overall": dashboard.overall_kept_rate(period, now),
-        "by_week": dashboard.kept_rate_by(period, now, None),
-        "by_owner": dashboard.kept_rate_by(period, now, "ticket__owner__name"),
-        "by_organization": dashboard.kept_rate_by(period, now, "ticket__organization__name"),
-        "by_priority": dashboard.kept_rate_by(period, now, "priority"),
-        "breaches_by_hour": dashboard.breaches_by_hour(
-            period, now, timezone.get_current_timezone()
-        ),
-        "first_response_median": round(median(first_response), 1) if first_response else None,
-        "first_response_count": len(first_response),
-        "ages": dashboard.open_tickets_by_age(now),
+        "breached": _limited(dashboard.breached_now(now)),
+        "due_soon": _limited(dashboard.due_within_the_hour(now)),
+        "unowned": _limited(dashboard.unowned(now)),
+        "unconfirmed": _limited(dashboard.understanding_unconfirmed()),
+        "vendor_waits": _limited(dashboard.waiting_on_vendor_longest()),
+    }
+
+
+def _now_context(request: HttpRequest, now, **extra) -> dict:
+    return {
+        "now": now,
+        "refresh_seconds": refresh_seconds(),
+        **now_panels(now),
+        **extra,
+    }
+
+
+# ---- trends ----------------------------------------------------------------------------------
+
+GROUPS = {
+    "by_week": None,
+    "by_owner": "ticket__owner__name",
+    "by_organization": "ticket__organization__name",
+    "by_priority": "priority",
+}
+
+
+def trends(period: dashboard.Period, now) -> dict:
+    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    return {
+        **dashboard.promise_figures(period, now, timezone.get_current_timezone()),
+        "first_response": first_response,
+        "ages": dashboard.open_tickets_by_age(now, period),
         "losses": dashboard.losses_by_category(period),
     }
+
+
+def _chart_rows(figures: dict) -> dict:
+    """(label, value) rows for the charts, derived from the same figures as the tables."""
+    return {
+        "by_week": [(row["label"].strftime("%d %b"), row["rate"]) for row in figures["by_week"]],
+        "by_owner": [(row["label"] or "unowned", row["rate"]) for row in figures["by_owner"]],
+        "by_organization": [(row["label"], row["rate"]) for row in figures["by_organization"]],
+        "by_priority": [(f"P{row['label']}", row["rate"]) for row in figures["by_priority"]],
+        "breaches_by_hour": [
+            (f"{hour:02d}", n) for hour, n in enumerate(figures["breaches_by_hour"])
+        ],
+        "first_response": figures["first_response"]["buckets"],
+        "ages": figures["ages"],
+        "losses": figures["losses"],
+    }
+
+
+# ---- CSV -------------------------------------------------------------------------------------
 
 
 def _csv(name: str, header: list[str], rows) -> HttpResponse:
@@ -60,55 +164,324 @@ def _csv(name: str, header: list[str], rows) -> HttpResponse:
     return response
 
 
-EXPORTS = {"by_week", "by_owner", "by_organization", "by_priority", "breached", "losses"}
+def _when(moment) -> str:
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
 
 
-@manager_required
+def _ticket_row(ticket: Ticket) -> list:
+    return [
+        ticket.reference,
+        ticket.organization.name,
+        ticket.subject,
+        ticket.owner.display_name if ticket.owner else "",
+        f"P{ticket.priority}",
+        ticket.get_status_display(),
+    ]
+
+
+TICKET_HEADER = ["ticket", "customer", "subject", "owner", "priority", "status"]
+RATE_HEADER = ["group", "kept", "due", "kept_percent"]
+
+
+def _rate_rows(rows: list[dict], label=lambda value: value) -> list:
+    return [
+        (label(row["label"]), row["kept"], row["total"], "" if row["rate"] is None else row["rate"])
+        for row in rows
+    ]
+
+
+def _minutes_between(earlier, later) -> int:
+    return int((later - earlier).total_seconds() // 60)
+
+
+def export_table(name: str, period: dashboard.Period, now) -> HttpResponse | None:
+    """The CSV of one dashboard table, or None for an unknown name."""
+    if name in ("breached", "due_soon", "unowned", "unconfirmed", "vendor_waits"):
+        return _export_now_panel(name, now)
+    if name in GROUPS:
+        rows = dashboard.kept_rate_by(period, now, GROUPS[name])
+        label = {
+            "by_week": lambda week: week.date().isoformat(),
+            "by_priority": lambda priority: f"P{priority}",
+            "by_owner": lambda owner: owner or "",
+        }.get(name, lambda value: value)
+        return _csv(f"promises_{name}", RATE_HEADER, _rate_rows(rows, label))
+    if name == "breaches_by_hour":
+        counts = dashboard.breaches_by_hour(period, now, timezone.get_current_timezone())
+        return _csv(name, ["hour", "breaches"], [(f"{h:02d}:00", n) for h, n in enumerate(counts)])
+    if name == "first_response":
+        summary = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+        return _csv(name, ["response_time", "tickets"], summary["buckets"])
+    if name == "ages":
+        return _csv(
+            "open_tickets_by_age", ["age", "tickets"], dashboard.open_tickets_by_age(now, period)
+        )
+    if name == "losses":
+        return _csv("losses_by_cause", ["cause", "losses"], dashboard.losses_by_category(period))
+    if name == "loss_log":
+        return _csv(
+            "loss_log",
+            ["recorded", "customer", "ticket", "cause", "source", "what_happened", "lessons"],
+            [_loss_row(loss) for loss in dashboard.loss_log(period)],
+        )
+    return None
+
+
+def _loss_row(loss: Loss) -> list:
+    return [
+        _when(loss.created_at),
+        loss.organization.name,
+        loss.ticket.reference if loss.ticket else "",
+        loss.get_category_display(),
+        "feedback" if loss.feedback_id else "manager",
+        loss.description,
+        loss.lessons,
+    ]
+
+
+def _export_now_panel(name: str, now) -> HttpResponse:
+    if name == "breached":
+        rows = [
+            [*_ticket_row(t), _when(t.next_update_due), _minutes_between(t.next_update_due, now)]
+            for t in dashboard.breached_now(now)
+        ]
+        return _csv(name, [*TICKET_HEADER, "promised", "minutes_late"], rows)
+    if name == "due_soon":
+        rows = [
+            [*_ticket_row(t), _when(t.next_update_due), _minutes_between(now, t.next_update_due)]
+            for t in dashboard.due_within_the_hour(now)
+        ]
+        return _csv(name, [*TICKET_HEADER, "promised", "minutes_left"], rows)
+    if name == "unowned":
+        rows = [
+            [*_ticket_row(t), _when(t.created_at), _minutes_between(t.created_at, now)]
+            for t in dashboard.unowned(now)
+        ]
+        return _csv(name, [*TICKET_HEADER, "opened", "minutes_waiting"], rows)
+    if name == "unconfirmed":
+        rows = [
+            [*_ticket_row(t), _when(t.created_at)] for t in dashboard.understanding_unconfirmed()
+        ]
+        return _csv(name, [*TICKET_HEADER, "opened"], rows)
+    rows = [
+        [
+            *_ticket_row(t),
+            _when(t.waiting_since),
+            _minutes_between(t.waiting_since, now) if t.waiting_since else "",
+        ]
+        for t in dashboard.waiting_on_vendor_longest()
+    ]
+    return _csv(name, [*TICKET_HEADER, "waiting_since", "minutes_waiting"], rows)
+
+
+def _filter_form(request: HttpRequest, **kwargs) -> DashboardFilterForm:
+    """The period and filters from the URL; a missing period reads as the default one."""
+    data = request.GET.copy()
+    if not data.get("days"):
+        data["days"] = str(DEFAULT_DAYS)
+    form = DashboardFilterForm(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+
+@manager_only
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    days = _period_days(request)
-    period = dashboard.Period.last_days(days, now)
-    export = request.GET.get("export")
-    if export in EXPORTS:
-        return _export(export, period, now)
     if request.htmx and request.GET.get("panel") == "now":
-        return render(request, "updates/dashboard.html#now", {"now": now, **_now_panels(now)})
-    context = {
-        "now": now,
-        "days": days,
-        "period_choices": PERIOD_CHOICES,
-        **_now_panels(now),
-        **_trends(period, now),
-    }
+        return render(request, "updates/dashboard.html#now", _now_context(request, now))
+    form = _filter_form(request)
+    period = form.period(now)
+    export = request.GET.get("export")
+    if export:
+        response = export_table(export, period, now)
+        if response is None:
+            raise Http404("No such table.")
+        return response
+    figures = trends(period, now)
+    context = _now_context(
+        request,
+        now,
+        form=form,
+        period=period,
+        period_choices=PERIOD_CHOICES,
+        query=_query_without_export(request),
+        charts=_chart_rows(figures),
+        vendor_scorecards_url=vendor_scorecards_url(),
+        broken=figures["overall"]["total"] - figures["overall"]["kept"],
+        losses_total=sum(n for _, n in figures["losses"]),
+        **figures,
+    )
     return render(request, "updates/dashboard.html", context)
 
 
-def _export(name: str, period: dashboard.Period, now) -> HttpResponse:
-    if name == "breached":
-        rows = [
-            (
-                t.reference,
-                t.organization.name,
-                t.subject,
-                t.owner.display_name if t.owner else "",
-                f"P{t.priority}",
-                t.next_update_due.isoformat(),
-                int((now - t.next_update_due).total_seconds() // 60),
+@manager_only
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click from the Now panel: hand the ticket to someone else, with a handover note, through
+    the same service as the ticket page (tickets.services.assign_owner).
+
+    GET shows the form (a fragment for htmx, which loads it when the row's "Reassign" opens, so
+    the panel does not carry a staff list per row); POST assigns and answers with the refreshed
+    Now panel (htmx) or a redirect to the dashboard; a refused POST without htmx shows the form
+    again with the errors.
+    """
+    ticket = get_object_or_404(Ticket.objects.select_related("organization", "owner"), pk=pk)
+    form = ReassignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = ticket_services.assign_owner(
+                ticket,
+                owner=form.cleaned_data["owner"],
+                by=request.user,
+                handover_note=form.cleaned_data["handover_note"],
             )
-            for t in dashboard.breached_now(now)
-        ]
-        header = ["ticket", "customer", "subject", "owner", "priority", "promised", "minutes_late"]
-        return _csv("breached", header, rows)
-    if name == "losses":
-        return _csv("losses", ["category", "losses"], dashboard.losses_by_category(period))
-    group = {
-        "by_week": None,
-        "by_owner": "ticket__owner__name",
-        "by_organization": "ticket__organization__name",
-        "by_priority": "priority",
-    }[name]
-    rows = [
-        (row["label"], row["kept"], row["total"], row["rate"])
-        for row in dashboard.kept_rate_by(period, now, group)
-    ]
-    return _csv(f"promises_{name}", ["group", "kept", "due", "kept_percent"], rows)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request, f"{ticket.reference} is now owned by {ticket.owner.display_name}."
+            )
+            if request.htmx:
+                return render(
+                    request, "updates/dashboard.html#now", _now_context(request, timezone.now())
+                )
+            return redirect("manager-dashboard")
+    if request.method == "POST" and request.htmx:
+        text = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"{ticket.reference} was not reassigned: {text}")
+        return render(request, "updates/dashboard.html#now", _now_context(request, timezone.now()))
+    staff = ReassignForm.base_fields["owner"].queryset.exclude(pk=ticket.owner_id or 0)
+    template = "updates/reassign.html#form" if request.htmx else "updates/reassign.html"
+    return render(
+        request,
+        template,
+        {"ticket": ticket, "form": form, "staff": list(staff)},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_only
+def my_figures(request: HttpRequest) -> HttpResponse:
+    """An agent's own promise-kept figures (tickets they own now), for the period in the URL."""
+    now = timezone.now()
+    form = _filter_form(request, with_owner=False)
+    period = form.period(now).narrowed(owner_id=request.user.pk)
+    export = request.GET.get("export")
+    if export:
+        if export not in ("by_week", "by_priority", "by_organization"):
+            raise Http404("No such table.")
+        return export_table(export, period, now)
+    by_week = dashboard.kept_rate_by(period, now, None)
+    by_priority = dashboard.kept_rate_by(period, now, "priority")
+    by_organization = dashboard.kept_rate_by(period, now, "ticket__organization__name")
+    mine_breached = list(
+        dashboard.breached_now(now).filter(owner=request.user)[: dashboard.NOW_PANEL_LENGTH]
+    )
+    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    return render(
+        request,
+        "updates/my_figures.html",
+        {
+            "now": now,
+            "form": form,
+            "period": period,
+            "query": _query_without_export(request),
+            "overall": dashboard.overall_kept_rate(period, now),
+            "by_week": by_week,
+            "by_priority": by_priority,
+            "by_organization": by_organization,
+            "first_response": first_response,
+            "charts": {
+                "by_week": [(row["label"].strftime("%d %b"), row["rate"]) for row in by_week],
+                "by_priority": [(f"P{row['label']}", row["rate"]) for row in by_priority],
+            },
+            "breached": mine_breached,
+        },
+    )
+
+
+@manager_only
+def losses(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    form = _filter_form(request)
+    period = form.period(now)
+    if request.GET.get("export"):
+        response = export_table(request.GET["export"], period, now)
+        if response is None:
+            raise Http404("No such table.")
+        return response
+    category = request.GET.get("category")
+    category = category if category in LossCategory.values else None
+    log = list(dashboard.loss_log(period, category)[: dashboard.LOSS_LOG_LENGTH + 1])
+    breakdown = dashboard.losses_by_category(period)
+    return render(
+        request,
+        "updates/losses.html",
+        {
+            "form": form,
+            "period": period,
+            "query": _query_without_export(request),
+            "category": category,
+            "categories": LossCategory.choices,
+            "log": log[: dashboard.LOSS_LOG_LENGTH],
+            "more": len(log) > dashboard.LOSS_LOG_LENGTH,
+            "breakdown": breakdown,
+            "total": sum(n for _, n in breakdown),
+        },
+    )
+
+
+@manager_only
+def record_loss_for_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(Ticket.objects.select_related("organization"), pk=pk)
+    form = LossForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_loss(
+                organization=ticket.organization,
+                ticket=ticket,
+                recorded_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, f"Loss recorded for {ticket.reference}.")
+            return redirect("ticket", pk=ticket.pk)
+    return render(
+        request,
+        "updates/loss_form.html",
+        {"form": form, "ticket": ticket},
+        status=400 if form.errors else 200,
+    )
+
+
+@manager_only
+def revise_loss_view(request: HttpRequest, pk: int) -> HttpResponse:
+    loss = get_object_or_404(Loss.objects.select_related("ticket", "organization"), pk=pk)
+    form = LossLessonsForm(
+        request.POST or None, initial={"category": loss.category, "lessons": loss.lessons}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            revise_loss(loss, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, "Loss updated.")
+            return redirect("dashboard-losses")
+    return render(
+        request,
+        "updates/loss_revise.html",
+        {"form": form, "loss": loss},
+        status=400 if form.errors else 200,
+    )

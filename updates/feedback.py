@@ -96,3 +96,15 @@ def record_loss(
         lessons=_comment(lessons, "lessons"),
         recorded_by=recorded_by,
     )
+
+
+def revise_loss(loss: Loss, *, category: str, lessons: str, by: User) -> Loss:
+    """A manager settles the root cause of a loss and writes down what was learned."""
+    if not by.is_manager:
+        raise ValidationError({"recorded_by": "Only managers revise losses."})
+    if category not in LossCategory.values:
+        raise ValidationError({"category": f"Use one of: {', '.join(LossCategory.values)}."})
+    loss.category = category
+    loss.lessons = _comment(lessons, "lessons")
+    loss.save(update_fields=["category", "lessons"])
+    return loss

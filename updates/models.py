@@ -46,6 +46,15 @@ class TimelineEntry(models.Model):
                 condition=models.Q(is_public=True),
                 name="timeline_ticket_public",
             ),
+            # The dashboard's "waiting on a vendor longest": when each ticket last moved into
+            # waiting_on_vendor. Only those events are in it, so it stays small.
+            models.Index(
+                fields=["ticket", "-created_at"],
+                condition=models.Q(
+                    kind="event", event="status_changed", data__new="waiting_on_vendor"
+                ),
+                name="timeline_vendor_wait_start",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -99,6 +108,21 @@ class Promise(models.Model):
         indexes = [
             models.Index(fields=["ticket", "made_at"], name="promise_ticket_time"),
             models.Index(fields=["outcome", "due_at"], name="promise_outcome_due"),
+            # The dashboard's promise-kept figures: promises that came due in a period, withdrawn
+            # ones never counted; covering, so the aggregates read the index only.
+            models.Index(
+                fields=["due_at"],
+                include=["outcome", "priority", "ticket", "id"],
+                condition=~models.Q(outcome="withdrawn"),
+                name="promise_came_due",
+            ),
+            # First-response times: answered first-response promises made in a period.
+            models.Index(
+                fields=["made_at"],
+                include=["closed_at", "outcome", "ticket"],
+                condition=models.Q(is_first_response=True),
+                name="promise_first_response",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

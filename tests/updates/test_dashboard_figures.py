@@ -11,6 +11,7 @@ from tickets.models import Status
 from updates import dashboard
 from updates import services as update_services
 from updates.feedback import record_feedback
+from updates.models import Promise, PromiseOutcome
 
 MONDAY = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 NOW = MONDAY.replace(hour=16)
@@ -99,13 +100,19 @@ def test_losses_by_category_from_low_feedback(organization, agent, contact):
     assert sum(counts.values()) == 1
 
 
-def test_dashboard_is_for_managers_only(client, agent, contact, manager):
+@pytest.mark.parametrize(
+    "url", ["/dashboard/", "/dashboard/losses/", "/dashboard/?export=breached"]
+)
+def test_dashboard_is_for_managers_agents_are_refused_contacts_see_nothing(
+    client, agent, contact, manager, url
+):
+    assert client.get(url).status_code == 302  # anonymous: to the sign-in page
     client.force_login(agent)
-    assert client.get("/dashboard/").status_code == 403
+    assert client.get(url).status_code == 403
     client.force_login(contact)
-    assert client.get("/dashboard/").status_code == 403
+    assert client.get(url).status_code == 404
     client.force_login(manager)
-    assert client.get("/dashboard/").status_code == 200
+    assert client.get(url).status_code == 200
 
 
 def test_dashboard_shows_the_figures_and_exports_csv(client, history, manager):
@@ -130,3 +137,143 @@ def test_now_panel_refreshes_as_a_fragment(client, history, manager):
     assert 'id="now-panels"' in body
     assert "<h1>" not in body
     assert history[2].reference in body
+
+
+# ---- edge cases ---------------------------------------------------------------------------
+
+
+def test_a_promise_answered_at_the_exact_deadline_is_kept_one_second_later_breached(
+    organization, agent
+):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        on_time, late = (
+            TicketFactory(organization=organization, impact=2, urgency=2, owner=agent)
+            for _ in range(2)
+        )
+        clock.move_to(MONDAY + timedelta(hours=1))  # the first-response deadline itself
+        update_services.post_public_update(on_time, author=agent, body="On it.")
+        clock.move_to(MONDAY + timedelta(hours=1, seconds=1))
+        update_services.post_public_update(late, author=agent, body="On it.")
+    # Only the two first-response promises (11:00) came due by 11:30; the next are due 13:00.
+    at = MONDAY + timedelta(hours=1, minutes=30)
+    assert dashboard.overall_kept_rate(DAY, at) == {"total": 2, "kept": 1, "rate": 50.0}
+    assert dashboard.breaches_by_hour(DAY, at, UTC)[11] == 1
+
+
+def test_paused_tickets_owe_nothing_so_they_are_in_no_promise_figure(history):
+    t2 = history[1]  # waits on the customer since 11:30; its 13:00 promise was withdrawn
+    withdrawn = Promise.objects.get(ticket=t2, outcome=PromiseOutcome.WITHDRAWN)
+    assert withdrawn.due_at == MONDAY + timedelta(hours=3)
+    assert t2 not in dashboard.breached_now(NOW)
+    assert t2 not in dashboard.due_within_the_hour(MONDAY + timedelta(hours=2, minutes=30))
+    assert dashboard.breaches_by_hour(DAY, NOW, UTC)[13] == 0
+    # Six promises fell due by 16:00; the withdrawn one counts neither way: 2 kept of 5.
+    assert Promise.objects.filter(due_at__lt=NOW).count() == 6
+    assert dashboard.kept_rate_by(DAY, NOW, "priority") == [
+        {"label": 2, "kept": 2, "total": 5, "rate": 40.0}
+    ]
+
+
+def test_the_period_includes_its_start_and_excludes_its_end(history):
+    at_eleven = dashboard.Period(
+        since=MONDAY + timedelta(hours=1), until=MONDAY + timedelta(hours=1, minutes=1)
+    )
+    # The three first responses fell due at 11:00 exactly: T1 and T2 kept, T3 never answered.
+    assert dashboard.overall_kept_rate(at_eleven, NOW) == {"total": 3, "kept": 2, "rate": 66.7}
+    up_to_eleven = dashboard.Period(since=MONDAY, until=MONDAY + timedelta(hours=1))
+    assert dashboard.overall_kept_rate(up_to_eleven, NOW)["total"] == 0
+
+
+def test_promises_not_yet_due_are_not_counted(history):
+    # At 12:00 only the three first-response promises (11:00) have come due: 2 kept, T3 late.
+    at_noon = MONDAY + timedelta(hours=2)
+    assert dashboard.overall_kept_rate(DAY, at_noon) == {"total": 3, "kept": 2, "rate": 66.7}
+
+
+def test_filters_narrow_every_trend(history, other_agent, organization):
+    nobody = DAY.narrowed(owner_id=other_agent.pk)
+    assert dashboard.overall_kept_rate(nobody, NOW)["total"] == 0
+    assert dashboard.first_response_minutes(nobody) == []
+    assert [n for _, n in dashboard.open_tickets_by_age(NOW, nobody)] == [0] * 5
+    p2 = DAY.narrowed(priority=2, organization_id=organization.pk)
+    assert dashboard.overall_kept_rate(p2, NOW)["rate"] == 40.0
+    assert dashboard.overall_kept_rate(DAY.narrowed(priority=1), NOW)["total"] == 0
+
+
+def test_breaches_by_hour_follow_the_managers_time_zone(history):
+    from zoneinfo import ZoneInfo
+
+    hours = dashboard.breaches_by_hour(DAY, NOW, ZoneInfo("America/New_York"))  # UTC-5
+    assert {hour: n for hour, n in enumerate(hours) if n} == {6: 1, 7: 1, 10: 1}
+
+
+def test_first_response_summary_hand_computed():
+    summary = dashboard.first_response_summary([5.0, 15.0, 30.0, 60.0, 61.0, 300.0, 2000.0])
+    assert summary["count"] == 7
+    assert summary["median"] == 60.0  # nearest rank: the 4th of 7
+    assert summary["p90"] == 2000.0  # rank ceil(6.3) = 7
+    assert summary["buckets"] == [
+        ("under 15 min", 2),  # 15 exactly is "under 15"
+        ("15-60 min", 2),
+        ("1-4 h", 1),
+        ("4-24 h", 1),
+        ("over 1 day", 1),
+    ]
+    empty = dashboard.first_response_summary([])
+    assert (empty["count"], empty["median"], empty["p90"]) == (0, None, None)
+
+
+def test_waiting_on_a_vendor_longest_first_from_the_timeline(organization, agent):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        recent, longest, never = (
+            TicketFactory(organization=organization, owner=agent) for _ in range(3)
+        )
+        ticket_services.change_status(longest, status=Status.WAITING_ON_VENDOR, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=2))
+        ticket_services.change_status(recent, status=Status.WAITING_ON_VENDOR, by=agent)
+        # Leaving and coming back restarts the wait.
+        ticket_services.change_status(never, status=Status.WAITING_ON_VENDOR, by=agent)
+        ticket_services.change_status(never, status=Status.IN_PROGRESS, by=agent)
+    rows = list(dashboard.waiting_on_vendor_longest())
+    assert rows == [longest, recent]
+    assert [row.waiting_since for row in rows] == [MONDAY, MONDAY + timedelta(hours=2)]
+
+
+def test_unowned_tickets_oldest_first(organization):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        older = TicketFactory(organization=organization)
+        clock.move_to(MONDAY + timedelta(minutes=5))
+        newer = TicketFactory(organization=organization)
+    assert list(dashboard.unowned()) == [older, newer]
+    assert list(dashboard.understanding_unconfirmed()) == []  # untriaged tickets are not flagged
+
+
+def test_no_data_anywhere(db, client, manager):
+    assert dashboard.kept_rate_by(DAY, NOW, None) == []
+    assert dashboard.kept_rate_by(DAY, NOW, "ticket__owner__name") == []
+    assert [n for _, n in dashboard.open_tickets_by_age(NOW)] == [0] * 5
+    assert [n for _, n in dashboard.losses_by_category(DAY)] == [0] * 6
+    assert not dashboard.breached_now(NOW).exists()
+    assert not dashboard.waiting_on_vendor_longest().exists()
+    client.force_login(manager)
+    page = client.get("/dashboard/").content.decode()
+    assert "No promises came due in this period." in page
+    assert "No customer is waiting past a promised update." in page
+    assert 'role="img"' not in page  # nothing to draw: a sentence, not an empty chart
+
+
+@pytest.mark.parametrize("filters", [{}, {"priority": 2}, {"priority": 1}])
+def test_the_page_figures_in_two_queries_agree_with_the_one_figure_selectors(
+    history, filters, django_assert_num_queries
+):
+    period = DAY.narrowed(**filters)
+    with django_assert_num_queries(2):
+        figures = dashboard.promise_figures(period, NOW, UTC)
+    assert figures["overall"] == dashboard.overall_kept_rate(period, NOW)
+    assert figures["by_week"] == dashboard.kept_rate_by(period, NOW, None)
+    assert figures["by_priority"] == dashboard.kept_rate_by(period, NOW, "priority")
+    assert figures["by_owner"] == dashboard.kept_rate_by(period, NOW, "ticket__owner__name")
+    assert figures["by_organization"] == dashboard.kept_rate_by(
+        period, NOW, "ticket__organization__name"
+    )
+    assert figures["breaches_by_hour"] == dashboard.breaches_by_hour(period, NOW, UTC)

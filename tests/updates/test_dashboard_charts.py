@@ -1,0 +1,76 @@
+"""The server-drawn SVG charts of the dashboard (updates.charts, {% chart %})."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+
+from updates import charts
+
+
+@pytest.mark.parametrize(
+    ("value", "axis"),
+    [(0, (1, 1)), (4, (4, 1)), (9, (10, 5)), (37, (40, 10)), (0.4, (0.4, 0.1))],
+)
+def test_value_axis_is_round_with_whole_steps_for_counts(value, axis):
+    assert charts.nice_axis(value) == axis
+
+
+def test_a_fixed_maximum_is_split_in_four():
+    assert charts.nice_axis(40, maximum=100) == (100, 25)
+
+
+def test_columns_are_proportional_to_their_values_on_a_shared_baseline():
+    chart = charts.columns([("a", 2), ("b", 4), ("c", None)])
+    a, b, c = chart.shapes
+    assert b.height == charts.COLUMN_PLOT_HEIGHT  # the largest value reaches the top (axis 0-4)
+    assert a.height == pytest.approx(b.height / 2)
+    assert a.y + a.height == b.y + b.height == chart.plot_bottom
+    assert (c.height, c.text) == (0, "no data")
+    assert [tick.text for tick in chart.grid] == ["0", "1", "2", "3", "4"]
+    assert a.x < b.x < c.x
+
+
+def test_bars_scale_rates_to_a_hundred_and_colour_them():
+    chart = charts.bars([("P1", 95.0), ("P2", 80), ("P3", 50)], maximum=100, unit="%", tones="rate")
+    widths = [shape.width for shape in chart.shapes]
+    span = chart.plot_right - chart.plot_left
+    assert widths == [pytest.approx(span * 0.95), pytest.approx(span * 0.8), span / 2]
+    assert [shape.tone for shape in chart.shapes] == ["good", "warn", "bad"]
+    assert [shape.text for shape in chart.shapes] == ["95%", "80%", "50%"]
+    assert chart.grid[-1].text == "100%"
+
+
+def test_no_values_or_only_zero_counts_is_an_empty_chart_but_zero_percent_is_not():
+    assert charts.columns([]).empty
+    assert charts.columns([("00", 0), ("01", 0)]).empty
+    assert not charts.bars([("Alice", 0.0)], maximum=100).empty
+
+
+def test_long_labels_are_shortened():
+    chart = charts.bars([("A customer with a very long registered name Ltd", 3)])
+    assert chart.shapes[0].label.endswith("…")
+    assert len(chart.shapes[0].label) == 24
+
+
+def test_chart_tag_draws_an_accessible_svg():
+    html = Template(
+        "{% load chart_tags %}{% chart rows kind='bars' title='By owner' desc='Kept rate' "
+        "maximum=100 unit='%' %}"
+    ).render(Context({"rows": [("Alice <b>", 50.0), ("Ben", None)]}))
+    svg = re.search(r"<svg.*</svg>", html, re.S).group(0)
+    title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg).groups()
+    assert f'<title id="{title_id}">By owner</title>' in svg
+    assert f'<desc id="{desc_id}">Kept rate</desc>' in svg
+    assert 'role="img"' in svg
+    assert "<title>Alice &lt;b&gt;: 50%</title>" in svg  # each bar says its figure, escaped
+    assert "<title>Ben: no data</title>" in svg
+    assert svg.count("<rect") == 2
+
+
+def test_chart_tag_says_so_when_there_is_nothing_to_draw():
+    html = Template(
+        "{% load chart_tags %}{% chart rows title='Breaches' empty_text='No promise was broken.' %}"
+    ).render(Context({"rows": [("00", 0)]}))
+    assert "<svg" not in html
+    assert "No promise was broken." in html

@@ -1,0 +1,119 @@
+"""Forms of the manager dashboard: the period and filters (read from the URL), reassigning a ticket
+from the Now panel, and recording or annotating a loss."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Organization
+from tickets.filters import OwnerChoiceField, staff_users
+from tickets.models import BODY_MAX_LENGTH
+from updates.dashboard import Period
+from updates.models import LossCategory
+
+PERIOD_CHOICES = (7, 30, 90, 365)
+DEFAULT_DAYS = 30
+LONGEST_CUSTOM_PERIOD_DAYS = 731
+
+
+class DashboardFilterForm(forms.Form):
+    """?days=30, or ?since=2026-11-01&until=2026-11-30 (both days inclusive), plus optional
+    owner, organization and priority. Bad values are reported by field and ignored."""
+
+    days = forms.TypedChoiceField(
+        choices=[(d, f"Last {d} days") for d in PERIOD_CHOICES],
+        coerce=int,
+        required=False,
+        label="Period",
+    )
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label="Every owner")
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        empty_label="Every customer",
+        label="Customer",
+    )
+    priority = forms.TypedChoiceField(
+        choices=[("", "Every priority")] + [(p, f"P{p}") for p in range(1, 5)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, data=None, *, with_owner: bool = True, **kwargs):
+        super().__init__(data, **kwargs)
+        if not with_owner:
+            del self.fields["owner"]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if (since is None) != (until is None) and not self.has_error("since"):
+            self.add_error("since" if since is None else "until", "Give both dates, or neither.")
+        elif since and until:
+            if until < since:
+                self.add_error("until", "The end date is before the start date.")
+            elif (until - since).days > LONGEST_CUSTOM_PERIOD_DAYS:
+                self.add_error("until", "Choose a period of at most two years.")
+        return cleaned
+
+    def period(self, now: datetime) -> Period:
+        """The period and filters the valid fields describe; defaults where a field is bad."""
+        data = self.cleaned_data if self.is_bound else {}
+        if self.is_bound and self.errors:
+            data = {name: value for name, value in data.items() if name not in self.errors}
+        since, until = data.get("since"), data.get("until")
+        if since and until and not {"since", "until"} & set(self.errors):
+            zone = timezone.get_current_timezone()
+            period = Period(
+                since=datetime.combine(since, time.min, tzinfo=zone),
+                until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone),
+            )
+        else:
+            period = Period.last_days(data.get("days") or DEFAULT_DAYS, now)
+        owner, organization = data.get("owner"), data.get("organization")
+        return period.narrowed(
+            owner_id=owner.pk if owner else None,
+            organization_id=organization.pk if organization else None,
+            priority=data.get("priority"),
+        )
+
+
+class ReassignForm(forms.Form):
+    owner = OwnerChoiceField(queryset=staff_users(), label="New owner", empty_label=None)
+    handover_note = forms.CharField(
+        label="Handover note",
+        required=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What the new owner needs to know (required when the ticket has an owner).",
+    )
+
+
+class LossForm(forms.Form):
+    category = forms.ChoiceField(choices=LossCategory.choices, label="Root cause")
+    description = forms.CharField(
+        label="What happened",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    lessons = forms.CharField(
+        label="What we learned",
+        required=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What we will do differently, so it does not happen again.",
+    )
+
+
+class LossLessonsForm(forms.Form):
+    category = forms.ChoiceField(choices=LossCategory.choices, label="Root cause")
+    lessons = forms.CharField(
+        label="What we learned",
+        required=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
