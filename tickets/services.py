@@ -357,7 +357,6 @@ def confirm_understanding(ticket: Ticket, *, by: User) -> Ticket:
     return ticket
 
 
-@transaction.atomic
 def ensure_unchanged_since(ticket: Ticket, expected_updated_at: datetime | None) -> None:
     """The optimistic check of every form that edits a ticket: refuse (code "conflict") when the
     locked `ticket` changed after the form was drawn at `expected_updated_at` (None: no check)."""
@@ -373,6 +372,7 @@ def ensure_unchanged_since(ticket: Ticket, expected_updated_at: datetime | None)
         )
 
 
+@transaction.atomic
 def update_ticket(
     ticket: Ticket,
     *,

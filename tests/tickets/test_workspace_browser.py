@@ -21,6 +21,23 @@ from updates.models import EntryKind, TimelineEntry
 pytestmark = pytest.mark.browser
 
 
+def assert_accessible_form_markup(page) -> None:
+    """Every form control has a label (or an aria-label) of its own, and no id is used twice
+    (a duplicate id points a label at another form's field)."""
+    problems = page.evaluate(
+        """() => {
+        const ids = [...document.querySelectorAll("[id]")].map(element => element.id);
+        const duplicates = ids.filter((id, index) => ids.indexOf(id) !== index);
+        const unlabelled = [...document.querySelectorAll(
+            "input:not([type=hidden]):not([type=submit]), select, textarea")]
+          .filter(field => !field.labels.length && !field.getAttribute("aria-label"))
+          .map(field => field.name);
+        return {duplicates, unlabelled};
+    }"""
+    )
+    assert problems == {"duplicates": [], "unlabelled": []}
+
+
 def test_agent_signs_in_and_triages_a_new_ticket_from_the_inbox(live_server, new_page, agent):
     ticket = TicketFactory(subject="Payroll export fails", impact=3, urgency=3)
     page = new_page()
@@ -31,6 +48,7 @@ def test_agent_signs_in_and_triages_a_new_ticket_from_the_inbox(live_server, new
     page.get_by_role("link", name="Triage").click()
     card = page.locator(f"#triage-{ticket.pk}")
     expect(card).to_contain_text("Payroll export fails")
+    assert_accessible_form_markup(page)
 
     # The priority the pickers give shows before anything is saved.
     card.get_by_label("Impact").select_option("1")
@@ -78,6 +96,7 @@ def test_public_update_with_a_quick_pick_moves_the_countdown_and_a_note_looks_ap
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     countdown = page.locator("#promise-countdown .countdown")
     expect(countdown).to_have_text("in 59 min")  # P2: first response within 1 h
+    assert_accessible_form_markup(page)
 
     composer = page.locator("#compose-public")
     # Custom time is asked for only when "Custom" is picked.
@@ -180,6 +199,7 @@ def test_queue_filters_and_search_update_in_place_and_the_url_is_shareable(
     page.goto(f"{live_server.url}/?view=open")
     rows = page.locator("#queue-results tbody tr")
     expect(rows).to_have_count(7)
+    assert_accessible_form_markup(page)
     save_screenshot(page, "queue")
     marker = page.evaluate("() => (window.queueMarker = 'same page')")
 
