@@ -142,6 +142,13 @@ def test_public_update_with_a_quick_pick_moves_the_countdown_and_a_note_looks_ap
     page.keyboard.press("r")  # back to the public tab for the screenshot
     save_screenshot(page, "ticket")
 
+    phone = signed_in_page(agent, PHONE)
+    phone.goto(page.url)
+    expect(phone.locator(".timeline .entry-internal")).to_be_visible()
+    scroll_width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], "the ticket page must not scroll sideways on a phone"
+    save_screenshot(phone, "ticket-phone")
+
 
 def test_stale_edit_shows_a_clear_message_and_keeps_the_colleagues_change(
     live_server, signed_in_page, agent, other_agent
