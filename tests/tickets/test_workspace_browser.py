@@ -95,7 +95,7 @@ def test_public_update_with_a_quick_pick_moves_the_countdown_and_a_note_looks_ap
     page = signed_in_page(agent)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     countdown = page.locator("#promise-countdown .countdown")
-    expect(countdown).to_have_text("in 59 min")  # P2: first response within 1 h
+    expect(countdown).to_have_text(re.compile(r"in 5\d min"))  # P2: first response within 1 h
     assert_accessible_form_markup(page)
 
     composer = page.locator("#compose-public")
