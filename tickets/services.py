@@ -363,7 +363,6 @@ def confirm_understanding(ticket: Ticket, *, by: User) -> Ticket:
     return ticket
 
 
-@transaction.atomic
 def ensure_unchanged_since(ticket: Ticket, expected_updated_at: datetime | None) -> None:
     """The optimistic check of every form that edits a ticket: refuse (code "conflict") when the
     locked `ticket` changed after the form was drawn at `expected_updated_at` (None: no check)."""
@@ -379,6 +378,7 @@ def ensure_unchanged_since(ticket: Ticket, expected_updated_at: datetime | None)
         )
 
 
+@transaction.atomic
 def update_ticket(
     ticket: Ticket,
     *,

@@ -13,6 +13,15 @@
     ];
   }
 
+  // Filters left empty stay out of the URL, so a shared queue link says only what was chosen.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (event.detail.verb !== "get" || !data) return;
+    Array.from(new Set(data.keys())).forEach(function (name) {
+      if (data.getAll(name).every(function (value) { return value === ""; })) data.delete(name);
+    });
+  });
+
   // ---- countdowns to the next promised update ---------------------------------------------
   function span(minutes) {
     if (minutes < 60) return minutes + " min";
