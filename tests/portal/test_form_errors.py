@@ -36,7 +36,7 @@ CASES = {
     "new request": (
         lambda ticket: reverse("portal:new_request"),
         new_request_missing_answers(),
-        "This field is required.",
+        "Choose how much of your business is affected.",
         '<form method="post" action="/portal/new/" class="card request-form"',
     ),
     "reply": (
@@ -54,7 +54,7 @@ CASES = {
     "feedback": (
         lambda ticket: reverse("portal:feedback", args=[ticket.pk]),
         {"kept_informed": "9", "comment": TYPED},
-        "Select a valid choice",
+        "Choose a score from 1 to 5.",
         '<div id="feedback-form"',
     ),
 }
