@@ -186,6 +186,7 @@ def test_an_htmx_reply_that_reopens_the_ticket_also_refreshes_the_promise(
     assert 'hx-swap-oob="true"' in body
     assert "Next update by" in body
     assert "We're waiting for your reply" not in body
+    assert "Thanks, your reply is with us. We'll update you by" in body
 
 
 def test_the_portal_tells_htmx_to_swap_error_responses(portal_client):

@@ -124,6 +124,7 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     page.get_by_label("Your reply").fill("It is the Zebra ZT410 by the loading bay.")
     page.get_by_role("button", name="Send reply").click()
     page.locator(".entry.mine", has_text="Zebra ZT410").wait_for()
+    assert "Thanks, your reply is with us." in page.locator("#conversation").inner_text()
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.next_update_due is not None
