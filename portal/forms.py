@@ -13,6 +13,10 @@ from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod
 from tickets.services import PEOPLE_AFFECTED_MAX
 
 SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
+SCORE_ERRORS = {
+    "required": "Choose a score from 1 to 5.",
+    "invalid_choice": "Choose a score from 1 to 5.",
+}
 
 
 class PortalAuthenticationForm(AuthenticationForm):
@@ -55,11 +59,13 @@ class SignInLinkForm(forms.Form):
 class NewRequestForm(forms.Form):
     subject = forms.CharField(
         label="In a few words, what's wrong?",
+        error_messages={"required": "Tell us in a few words what's wrong."},
         max_length=SUBJECT_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Nobody can print in the warehouse"}),
     )
     description = forms.CharField(
         label="Tell us more",
+        error_messages={"required": "Tell us a little more: what happens, and since when."},
         help_text="What happens, since when, and what you have already tried. "
         "Error messages help a lot.",
         max_length=BODY_MAX_LENGTH,
@@ -67,11 +73,13 @@ class NewRequestForm(forms.Form):
     )
     impact = forms.ChoiceField(
         label="How much of your business is affected?",
+        error_messages={"required": "Choose how much of your business is affected."},
         choices=answers.choices(answers.IMPACT_ANSWERS),
         widget=forms.RadioSelect,
     )
     urgency = forms.ChoiceField(
         label="How soon do you need it fixed?",
+        error_messages={"required": "Choose how soon you need it fixed."},
         choices=answers.choices(answers.URGENCY_ANSWERS),
         widget=forms.RadioSelect,
     )
@@ -83,6 +91,7 @@ class NewRequestForm(forms.Form):
     )
     people_affected = forms.IntegerField(
         label="How many people are affected?",
+        error_messages={"required": "Tell us how many people are affected (1 if it's only you)."},
         min_value=1,
         max_value=PEOPLE_AFFECTED_MAX,
         initial=1,
@@ -90,6 +99,7 @@ class NewRequestForm(forms.Form):
     )
     preferred_contact = forms.ChoiceField(
         label="How should we contact you?",
+        error_messages={"required": "Choose how we should contact you."},
         choices=ContactMethod.choices,
         initial=ContactMethod.EMAIL,
         widget=forms.RadioSelect,
@@ -119,6 +129,7 @@ class NewRequestForm(forms.Form):
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Your reply",
+        error_messages={"required": "Write your reply first."},
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -127,6 +138,7 @@ class ReplyForm(forms.Form):
 class NotQuiteForm(forms.Form):
     body = forms.CharField(
         label="What did we miss?",
+        error_messages={"required": "Tell us what we missed, so we can put it right."},
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -137,12 +149,14 @@ class FeedbackForm(forms.Form):
         label="Were you kept informed?",
         choices=SCORE_CHOICES,
         coerce=int,
+        error_messages=SCORE_ERRORS,
         widget=forms.RadioSelect,
     )
     resolved = forms.TypedChoiceField(
         label="Was the problem solved?",
         choices=SCORE_CHOICES,
         coerce=int,
+        error_messages=SCORE_ERRORS,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

@@ -36,7 +36,7 @@ CASES = {
     "new request": (
         lambda ticket: reverse("portal:new_request"),
         new_request_missing_answers(),
-        "This field is required.",
+        "Choose how much of your business is affected.",
         '<form method="post" action="/portal/new/" class="card request-form"',
     ),
     "reply": (
@@ -54,7 +54,7 @@ CASES = {
     "feedback": (
         lambda ticket: reverse("portal:feedback", args=[ticket.pk]),
         {"kept_informed": "9", "comment": TYPED},
-        "Select a valid choice",
+        "Choose a score from 1 to 5.",
         '<div id="feedback-form"',
     ),
 }
@@ -186,6 +186,7 @@ def test_an_htmx_reply_that_reopens_the_ticket_also_refreshes_the_promise(
     assert 'hx-swap-oob="true"' in body
     assert "Next update by" in body
     assert "We're waiting for your reply" not in body
+    assert "Thanks, your reply is with us. We'll update you by" in body
 
 
 def test_the_portal_tells_htmx_to_swap_error_responses(portal_client):

@@ -1,5 +1,6 @@
 """Raising a new request: plain-word answers, contact preferences, and the first-response promise."""
 
+import html
 from datetime import UTC, datetime
 
 import pytest
@@ -104,7 +105,8 @@ def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(portal_client)
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("subject", "", "This field is required."),
+        ("subject", "", "Tell us in a few words what's wrong."),
+        ("impact", "", "Choose how much of your business is affected."),
         ("subject", "x" * 201, "at most 200 characters"),
         ("impact", "everything", "Select a valid choice."),
         ("urgency", "1", "Select a valid choice."),
@@ -118,7 +120,7 @@ def test_bad_answers_answer_400_naming_the_field(portal_client, field, value, me
     response = portal_client.post(NEW, answers(**{field: value}))
 
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert message in html.unescape(response.content.decode())
     assert field in response.context["form"].errors
     assert not Ticket.objects.exists()
 

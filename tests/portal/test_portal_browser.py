@@ -73,6 +73,7 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     subject = page.get_by_label("In a few words, what's wrong?")
     assert subject.input_value() == "Nobody can print in the warehouse"
     assert "/portal/new/" in page.url
+    screenshot(page, "portal-new-request-errors-phone")
     page.get_by_label("Tell us more").fill("Labels jam on every print since this morning.")
     page.get_by_label("A team or a key function is stopped").check()
     page.get_by_label("Within a few hours").check()
@@ -123,6 +124,7 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     page.get_by_label("Your reply").fill("It is the Zebra ZT410 by the loading bay.")
     page.get_by_role("button", name="Send reply").click()
     page.locator(".entry.mine", has_text="Zebra ZT410").wait_for()
+    assert "Thanks, your reply is with us." in page.locator("#conversation").inner_text()
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.next_update_due is not None
@@ -147,6 +149,7 @@ def test_a_customer_raises_follows_confirms_replies_and_rates_a_request(
     page.locator("fieldset", has_text="Were you kept informed?").get_by_label("2").check()
     page.locator("fieldset", has_text="Was the problem solved?").get_by_label("5").check()
     page.get_by_label("Anything you'd like to tell us?").fill("Fixed, but I had to chase.")
+    screenshot(page, "portal-feedback-phone")
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_text("Thank you for your feedback").wait_for()
     assert page.url.endswith(f"/portal/tickets/{ticket.pk}/")

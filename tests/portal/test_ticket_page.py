@@ -111,7 +111,7 @@ def test_an_empty_not_quite_reply_is_refused_with_a_message(portal_client, agent
     response = portal_client.post(reverse("portal:not_quite", args=[ticket.pk]), {"body": " "})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Tell us what we missed, so we can put it right." in response.content.decode()
     assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
 
 
@@ -133,7 +133,7 @@ def test_an_empty_reply_answers_400_and_writes_nothing(portal_client, ticket):
     response = portal_client.post(reverse("portal:reply", args=[ticket.pk]), {"body": ""})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Write your reply first." in response.content.decode()
     assert not TimelineEntry.objects.filter(kind=EntryKind.CUSTOMER_REPLY).exists()
 
 
