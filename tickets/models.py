@@ -160,6 +160,8 @@ class Ticket(models.Model):
             models.Index(fields=["owner", "next_update_due"], name="ticket_owner_due"),
             models.Index(fields=["organization", "-created_at"], name="ticket_org_recent"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            # The API's default list order (newest first) and its keyset pages, unfiltered.
+            models.Index(fields=["-created_at", "-id"], name="ticket_recent"),
         ]
         constraints = [
             models.CheckConstraint(
