@@ -27,11 +27,13 @@ from api.fields import (
     StrictCharField,
     StrictIntegerField,
 )
+from api.pagination import TicketPagination
 from api.permissions import StaffMayChangeTickets
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404, ERRORS_409
 from api.selectors import visible_tickets
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket, customer_status
+from tickets.search import search_tickets
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -225,14 +227,11 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str):
-        value = value.strip()
-        if not value:
-            return queryset
-        match = Q(subject__icontains=value) | Q(description__icontains=value)
-        number = Ticket.number_from_reference(value)
-        if number is not None and number <= LARGEST_ID:
-            match |= Q(pk=number)
-        return queryset.filter(match)
+        """The staff queue's full-text search (GIN-indexed on PostgreSQL), never a LIKE scan;
+        a contact's search never matches internal notes."""
+        user = getattr(self.request, "user", None)
+        staff = bool(user is not None and user.is_helpdesk_staff)
+        return search_tickets(queryset, value, include_internal=staff)
 
 
 TICKET_CREATE_EXAMPLES = [
@@ -324,6 +323,7 @@ class TicketViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = TicketFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    pagination_class = TicketPagination
     ordering_fields = ["created_at", "updated_at", "priority", "next_update_due", "id"]
     ordering = ["-created_at", "-id"]
 

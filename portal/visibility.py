@@ -38,6 +38,7 @@ from tickets.models import (
     customer_status,
     customer_status_label,
 )
+from tickets.selectors import customer_visible_tickets
 from updates.events import describe
 from updates.models import EntryKind, Feedback, TimelineEntry
 
@@ -62,10 +63,7 @@ def visible_tickets(viewer: User) -> QuerySet[Ticket]:
     """Every ticket this viewer may see (rule 1); none for anyone who is not a customer contact."""
     if not is_portal_user(viewer):
         return Ticket.objects.none()
-    tickets = Ticket.objects.filter(organization_id=viewer.organization_id)
-    if not viewer.sees_organization_tickets:
-        tickets = tickets.filter(requester_id=viewer.pk)
-    return tickets
+    return customer_visible_tickets(viewer)
 
 
 def get_ticket(viewer: User, pk: int) -> Ticket:

@@ -139,6 +139,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# The cache holds the API's rate-limit counters. Every web process must share them, or each
+# gunicorn worker would grant its own full allowance: production sets CACHE_URL to Redis (e.g.
+# redis://redis:6379/1, Django's built-in Redis backend). The embedded default and the test suite
+# use a per-process memory cache, so nothing needs a server.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://")
+    if not TESTING
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # A public update may be 50,000 characters; anything far larger is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 

@@ -192,6 +192,7 @@ class Ticket(models.Model):
             models.Index(
                 fields=["priority", "next_update_due", "id"], name="ticket_queue_priority"
             ),
+            # Read backwards, it is also the API's default newest-first order and keyset pages.
             models.Index(fields=["created_at", "id"], name="ticket_queue_created"),
             models.Index(fields=["updated_at", "id"], name="ticket_queue_updated"),
             # The dashboard's "understanding not confirmed" panel, oldest first: only the triaged

@@ -58,3 +58,21 @@ def triage_inbox() -> QuerySet[Ticket]:
         .select_related("organization", "requester", "owner")
         .order_by(F("next_update_due").asc(nulls_last=True), "id")
     )
+
+
+def customer_visible_tickets(contact: User) -> QuerySet[Ticket]:
+    """The one customer-visibility rule, shared by the portal (portal/visibility.py) and the API
+    (api/selectors.py): an active customer contact sees the tickets they requested, and an
+    organisation admin contact (`sees_organization_tickets`) every ticket of their own
+    organisation. Anyone else (staff included: they use their own reads) sees none here."""
+    if not (
+        contact.is_authenticated
+        and contact.is_active
+        and contact.is_contact
+        and contact.organization_id is not None
+    ):
+        return Ticket.objects.none()
+    tickets = Ticket.objects.filter(organization_id=contact.organization_id)
+    if not contact.sees_organization_tickets:
+        tickets = tickets.filter(requester_id=contact.pk)
+    return tickets

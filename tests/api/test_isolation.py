@@ -4,9 +4,11 @@ endpoint. What they may not see answers 404 exactly as a missing id does, and no
 import pytest
 
 from tests.factories import ContactFactory, TicketFactory
+from tests.vendors.factories import EscalationFactory, EscalationNoteFactory, VendorFactory
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from updates.models import Feedback, Notification, NotificationKind, TimelineEntry
+from vendors.models import EscalationNote, Vendor, VendorEscalation
 
 MISSING_ID = 987654
 
@@ -137,3 +139,72 @@ def test_someone_elses_notification_answers_404(api_client_for, agent, other_age
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert client.get("/api/v1/notifications/").json()["count"] == 0
+
+
+# Vendor data (DESIGN rule 7): for a contact it does not exist, on their own tickets or others'.
+
+VENDOR_REQUESTS = [
+    ("get", "/api/v1/tickets/{ticket}/escalations/", None),
+    ("post", "/api/v1/tickets/{ticket}/escalations/", {"vendor": "{vendor}", "summary": "x"}),
+    ("get", "/api/v1/escalations/{escalation}/", None),
+    ("patch", "/api/v1/escalations/{escalation}/", {"status": "resolved"}),
+    ("get", "/api/v1/escalations/{escalation}/notes/", None),
+    ("post", "/api/v1/escalations/{escalation}/notes/", {"body": "x", "pushback": True}),
+    ("get", "/api/v1/vendors/", None),
+    ("post", "/api/v1/vendors/", {"name": "Mine now"}),
+    ("get", "/api/v1/vendors/{vendor}/", None),
+    ("patch", "/api/v1/vendors/{vendor}/", {"name": "Renamed"}),
+    ("get", "/api/v1/vendors/{vendor}/scorecard/", None),
+]
+
+
+def vendor_snapshot() -> tuple:
+    return (
+        list(Vendor.objects.order_by("pk").values_list("pk", "name")),
+        list(VendorEscalation.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        EscalationNote.objects.count(),
+        snapshot(),
+    )
+
+
+def _fill(template, ids: dict[str, int]):
+    if isinstance(template, dict):
+        return {key: _fill(value, ids) for key, value in template.items()}
+    if isinstance(template, str) and template.startswith("{"):
+        return ids[template.strip("{}")]
+    return template
+
+
+@pytest.mark.parametrize("whose", ["own", "foreign"])
+@pytest.mark.parametrize(("method", "path", "payload"), VENDOR_REQUESTS)
+def test_vendor_endpoints_answer_a_contact_404_like_a_missing_id_and_write_nothing(
+    api_client_for, contact, ticket, other_ticket, agent, whose, method, path, payload
+):
+    vendor = VendorFactory(name="Contoso Networks")
+    target = ticket if whose == "own" else other_ticket
+    escalation = EscalationFactory(ticket=target, vendor=vendor, by=agent)
+    EscalationNoteFactory(escalation=escalation, author=agent)
+    real = {"ticket": target.pk, "escalation": escalation.pk, "vendor": vendor.pk}
+    missing = dict.fromkeys(real, MISSING_ID)
+    client = api_client_for(contact)
+    before = vendor_snapshot()
+    send = getattr(client, method)
+    seen = send(path.format(**real), _fill(payload, real), format="json")
+    unknown = send(path.format(**missing), _fill(payload, real), format="json")
+    assert seen.status_code == 404
+    assert seen.json() == unknown.json()
+    assert vendor_snapshot() == before
+
+
+def test_a_ticket_waiting_on_a_vendor_reads_in_progress_to_its_contact_everywhere(
+    api_client_for, contact, ticket, agent
+):
+    ticket_services.assign_owner(ticket, owner=agent, by=agent)
+    ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=agent)
+    client = api_client_for(contact)
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/").json()["status"] == "in_progress"
+    listed = client.get("/api/v1/tickets/").json()["results"]
+    assert [row["status"] for row in listed] == ["in_progress"]
+    assert client.get("/api/v1/tickets/", {"status": "waiting_on_vendor"}).json()["count"] == 0
+    timeline = client.get(f"/api/v1/tickets/{ticket.pk}/updates/").text
+    assert "vendor" not in timeline.lower()
