@@ -271,7 +271,6 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
 @vendor_staff_view
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    # A fresh instance for the form: a failed POST must not leave half-applied values around.
     return _vendor_form_page(request, get_object_or_404(Vendor, pk=pk))
 
 

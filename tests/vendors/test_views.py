@@ -611,3 +611,27 @@ def test_an_ordinary_update_passes_the_guard(escalation, agent):
     response = post_update(client_for(agent), ticket, body="The new disk arrives at 14:00.")
     assert response.status_code == 302
     assert public_updates(ticket).count() == 1
+
+
+def test_vendor_list_and_page_run_a_constant_number_of_queries(agent, organization):
+    client = client_for(agent)
+    vendor = VendorFactory(name="Acme")
+    EscalationFactory(vendor=vendor, by=agent, ticket=TicketFactory(organization=organization))
+    pages = [reverse("vendors:list"), reverse("vendors:detail", args=[vendor.pk])]
+    counts = []
+    for _ in range(2):
+        row = []
+        for url in pages:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            row.append(len(queries))
+        counts.append(row)
+        for number in range(5):
+            other = VendorFactory(name=f"Other {number}")
+            for target in (vendor, other):
+                case = EscalationFactory(
+                    vendor=target, by=agent, ticket=TicketFactory(organization=organization)
+                )
+                EscalationNoteFactory(escalation=case, author=agent, pushback=True)
+    assert counts[0] == counts[1]
