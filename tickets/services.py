@@ -17,6 +17,8 @@ from accounts.models import Organization, User
 from tickets import signals
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod, Status, Ticket
 from tickets.priority import PRIORITY_LABELS, priority_for
+from tickets.validators import future_moment as _future_moment
+from tickets.validators import text as _text
 
 UNSET: Any = object()
 
@@ -57,31 +59,6 @@ def _one_to_four(value: Any, field: str) -> int:
         raise ValidationError(
             {field: f"{field.replace('_', ' ').capitalize()} must be 1, 2, 3 or 4."}
         )
-    return value
-
-
-def _text(value: Any, field: str, *, max_length: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: "Must be text."})
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: "This field is required."})
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: f"At most {max_length:,} characters (this has {len(value):,})."}
-        )
-    return value
-
-
-def _future_moment(value: Any, field: str, *, now: datetime) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise ValidationError({field: "Give a date and time with its time zone."})
-    if value <= now:
-        raise ValidationError({field: "This time has already passed; choose a time in the future."})
     return value
 
 

@@ -104,6 +104,8 @@ class PublicUpdateForm(forms.Form):
         self.fields["promise"].choices = [(option.key, option.label) for option in self.options]
         self.fields["status"].choices = status_choices(ticket)
         self.held_back: list[str] = []
+        # A customer-safe rewording of a held-back update (the vendor-mention guard's).
+        self.suggestion = ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -93,10 +93,18 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("action") == "preview":
         bound["preview"] = _preview(form, request)
         return render_ticket_page(request, pk, bound=bound)
+    if request.POST.get("action") == "use_suggestion":
+        # The held-back warning's "Use the suggested wording": the composer again, its text
+        # replaced by the suggestion for the author to read and edit; nothing is sent.
+        data = request.POST.copy()
+        data["body"] = request.POST.get("suggested_body", "")[: form.fields["body"].max_length]
+        bound["public_update"] = PublicUpdateForm(data, ticket=ticket)
+        return render_ticket_page(request, pk, bound=bound)
     try:
         entry = services.post_public_update(ticket, author=request.user, **form.service_arguments())
     except services.PublicUpdateHeldBack as held:
         form.held_back = held.matches
+        form.suggestion = held.suggestion
         form.add_error("body", held.messages[0])
         return _composer_again(request, pk, bound)
     except ValidationError as error:

@@ -73,17 +73,23 @@ def phrase_pattern(phrase: str, *, possessive: bool = False) -> re.Pattern[str]:
 
 def find_mentions(body: str, *, names: Iterable[str], phrases: Iterable[str]) -> list[str]:
     """The vendor names and blame phrases in `body`, as written there, each once, in order of
-    appearance. Pure: no database."""
-    found: list[tuple[int, str]] = []
+    appearance; a match inside a longer one ("Dell" in "Dell EMC") is the longer one only.
+    Pure: no database."""
+    found: list[tuple[int, int, str]] = []
     for term in _unique(names):
         found += [
-            (m.start(), m.group(0)) for m in phrase_pattern(term, possessive=True).finditer(body)
+            (m.start(), m.end(), m.group(0))
+            for m in phrase_pattern(term, possessive=True).finditer(body)
         ]
     for term in _unique(phrases):
-        found += [(m.start(), m.group(0)) for m in phrase_pattern(term).finditer(body)]
+        found += [(m.start(), m.end(), m.group(0)) for m in phrase_pattern(term).finditer(body)]
     matches: list[str] = []
     seen: set[str] = set()
-    for _, text in sorted(found):
+    covered_until = -1
+    for _start, end, text in sorted(found, key=lambda match: (match[0], -match[1])):
+        if end <= covered_until:
+            continue
+        covered_until = max(covered_until, end)
         key = " ".join(text.split()).casefold()
         if key not in seen:
             seen.add(key)

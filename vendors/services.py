@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
+from tickets.validators import boolean, future_moment, text
 from updates.events import record_event
 from updates.keeper import outbox
 from updates.models import OutboxChannel, OutboxKind, OutboxMessage
@@ -63,41 +64,14 @@ def _staff(user: Any, field: str = "by") -> User:
     return user
 
 
-def _text(value: Any, field: str, *, max_length: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: "Must be text."})
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: "Write something: this field is required."})
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: f"At most {max_length:,} characters (this has {len(value):,})."}
-        )
-    return value
-
-
-def _bool(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError({field: "Must be true or false."})
-    return value
-
-
 def _chase_time(value: Any, *, now: datetime) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise ValidationError({"next_chase_at": "Give a date and time with its time zone."})
-    if value <= now:
-        raise ValidationError(
-            {"next_chase_at": "This time has already passed; choose a time in the future."}
-        )
-    if value - now > timedelta(days=LONGEST_CHASE_DAYS):
-        raise ValidationError(
-            {"next_chase_at": f"Chase the vendor within {LONGEST_CHASE_DAYS} days."}
-        )
-    return value
+    return future_moment(
+        value,
+        "next_chase_at",
+        now=now,
+        longest=timedelta(days=LONGEST_CHASE_DAYS),
+        too_far=f"Chase the vendor within {LONGEST_CHASE_DAYS} days.",
+    )
 
 
 def _status(value: Any) -> str:
@@ -211,15 +185,15 @@ def open_escalation(
         raise ValidationError(
             {"ticket": f"{ticket.reference} is closed; open a new ticket to continue."}
         )
-    summary = _text(summary, "summary", max_length=SUMMARY_MAX_LENGTH, required=True)
-    vendor_reference = _text(
+    summary = text(summary, "summary", max_length=SUMMARY_MAX_LENGTH, required=True)
+    vendor_reference = text(
         vendor_reference, "vendor_reference", max_length=REFERENCE_MAX_LENGTH, required=False
     )
     status = _status(status)
     next_chase_at = _chase_time(next_chase_at, now=now)
     if status in ESCALATION_DONE_STATUSES and next_chase_at is not None:
         raise ValidationError({"next_chase_at": "A resolved or closed case is not chased."})
-    mark_ticket_waiting = _bool(mark_ticket_waiting, "mark_ticket_waiting")
+    mark_ticket_waiting = boolean(mark_ticket_waiting, "mark_ticket_waiting")
 
     with transaction.atomic():
         escalation = VendorEscalation(
@@ -308,9 +282,9 @@ def set_root_cause_analysis(
     with transaction.atomic():
         escalation = _lock(escalation)
         if requested is not None:
-            escalation.rca_requested = _bool(requested, "rca_requested")
+            escalation.rca_requested = boolean(requested, "rca_requested")
         if received is not None:
-            escalation.rca_received = _bool(received, "rca_received")
+            escalation.rca_received = boolean(received, "rca_received")
         escalation.save(update_fields=["rca_requested", "rca_received", "updated_at"])
     return escalation
 
@@ -321,8 +295,8 @@ def log_escalation_note(
     """An internal note on the vendor case; never on the customer's timeline, never a promise
     kept (rule 3)."""
     author = _staff(author, "author")
-    body = _text(body, "body", max_length=NOTE_MAX_LENGTH, required=True)
-    pushback = _bool(pushback, "pushback")
+    body = text(body, "body", max_length=NOTE_MAX_LENGTH, required=True)
+    pushback = boolean(pushback, "pushback")
     return EscalationNote.objects.create(
         escalation=escalation, author=author, body=body, pushback=pushback
     )
@@ -342,11 +316,11 @@ def update_escalation(
     escalation = _lock(escalation)
     text_fields = {}
     if "summary" in changes:
-        text_fields["summary"] = _text(
+        text_fields["summary"] = text(
             changes["summary"], "summary", max_length=SUMMARY_MAX_LENGTH, required=True
         )
     if "vendor_reference" in changes:
-        text_fields["vendor_reference"] = _text(
+        text_fields["vendor_reference"] = text(
             changes["vendor_reference"],
             "vendor_reference",
             max_length=REFERENCE_MAX_LENGTH,

@@ -30,6 +30,7 @@ from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, staff_view
 from vendors import selectors, services
 from vendors.forms import (
+    DEFAULT_PERIOD,
     PERIODS,
     ChaseForm,
     EscalationNoteForm,
@@ -67,6 +68,15 @@ def vendor_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 # --- the vendor list and scorecards -------------------------------------------------------------
 
 
+def period_form(request: HttpRequest) -> ScorecardPeriodForm:
+    """The period and sort of the URL; no period in the URL means the default one, shown as
+    chosen so the page says which period its figures cover."""
+    data = request.GET.copy()
+    if not data.get("period"):
+        data["period"] = DEFAULT_PERIOD
+    return ScorecardPeriodForm(data)
+
+
 def _period_context(form: ScorecardPeriodForm) -> dict[str, Any]:
     since, until = form.window()
     return {
@@ -92,7 +102,7 @@ def _query(form: ScorecardPeriodForm, *, keep: tuple[str, ...], **extra: str) ->
 @require_GET
 def vendor_list(request: HttpRequest) -> HttpResponse:
     """Every vendor with its scorecard over the chosen period, sortable by any figure."""
-    form = ScorecardPeriodForm(request.GET)
+    form = period_form(request)
     context = _period_context(form)
     sort, descending = form.ordering()
     cards = selectors.sort_scorecards(
@@ -143,7 +153,7 @@ def _figures(card: Scorecard) -> dict[str, Any]:
 @require_GET
 def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=pk)
-    form = ScorecardPeriodForm(request.GET)
+    form = period_form(request)
     context = _period_context(form)
     (card,) = selectors.vendor_scorecards(
         since=context["since"], until=context["until"], vendors=[vendor]
@@ -199,7 +209,7 @@ def _scorecard_csv(cards: list[Scorecard], since, until, filename: str) -> HttpR
 @vendor_staff_view
 @require_GET
 def scorecards_csv(request: HttpRequest) -> HttpResponse:
-    form = ScorecardPeriodForm(request.GET)
+    form = period_form(request)
     if not form.is_valid():
         return _invalid_period(form)
     since, until = form.window()
@@ -214,7 +224,7 @@ def scorecards_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def scorecard_csv(request: HttpRequest, pk: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=pk)
-    form = ScorecardPeriodForm(request.GET)
+    form = period_form(request)
     if not form.is_valid():
         return _invalid_period(form)
     since, until = form.window()
@@ -261,7 +271,6 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
 @vendor_staff_view
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    # A fresh instance for the form: a failed POST must not leave half-applied values around.
     return _vendor_form_page(request, get_object_or_404(Vendor, pk=pk))
 
 

@@ -61,6 +61,13 @@ class TestFindMentions:
             "MS",
         ]
 
+    def test_a_name_inside_a_longer_alias_is_reported_as_the_longer_one(self):
+        body = "DELL EMC is replacing it; Dell said so."
+        assert find_mentions(body, names=["Dell", "Dell EMC"], phrases=NO_PHRASES) == [
+            "DELL EMC",
+            "Dell",
+        ]
+
     @pytest.mark.parametrize(
         "body",
         [

@@ -552,3 +552,86 @@ def test_editing_a_vendor_and_bad_edits_change_nothing(agent, dell):
 def test_the_workspace_links_to_the_vendor_list(agent):
     content = client_for(agent).get("/").content.decode()
     assert f'href="{reverse("vendors:list")}"' in content
+
+
+# ---- the vendor-mention guard in the staff composer --------------------------------------------
+
+
+def post_update(client, ticket, **fields):
+    data = {"body": "We are on it.", "promise": "default", "status": ticket.status}
+    data.update(fields)
+    return client.post(f"/tickets/{ticket.pk}/updates/public/", data)
+
+
+def public_updates(ticket):
+    return ticket.timeline.filter(kind="public_update")
+
+
+def test_composer_holds_back_a_vendor_mention_with_a_suggested_rewording(escalation, agent):
+    ticket = escalation.ticket
+    response = post_update(client_for(agent), ticket, body="DELL EMC is replacing the disk.")
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "Held back: it mentions <strong>DELL EMC</strong>" in content
+    suggestion = content.split("data-suggestion>")[1].split("</blockquote>")[0]
+    assert "We are replacing the disk." in suggestion
+    assert "dell" not in suggestion.lower()
+    assert 'name="confirm_vendor_mention"' in content
+    assert 'value="use_suggestion"' in content
+    assert not public_updates(ticket).exists()
+
+
+def test_using_the_suggestion_fills_the_composer_and_sends_nothing(escalation, agent):
+    ticket = escalation.ticket
+    response = post_update(
+        client_for(agent),
+        ticket,
+        body="It is their fault. Dell is replacing the disk.",
+        action="use_suggestion",
+        suggested_body="We are replacing the disk.",
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    textarea = content.split('name="body"')[1].split("</textarea>")[0]
+    assert "We are replacing the disk." in textarea
+    assert not public_updates(ticket).exists()
+
+
+def test_confirming_sends_the_update_as_written(escalation, agent):
+    ticket = escalation.ticket
+    response = post_update(
+        client_for(agent), ticket, body="Dell is replacing the disk.", confirm_vendor_mention="on"
+    )
+    assert response.status_code == 302
+    assert public_updates(ticket).get().body == "Dell is replacing the disk."
+
+
+def test_an_ordinary_update_passes_the_guard(escalation, agent):
+    ticket = escalation.ticket
+    response = post_update(client_for(agent), ticket, body="The new disk arrives at 14:00.")
+    assert response.status_code == 302
+    assert public_updates(ticket).count() == 1
+
+
+def test_vendor_list_and_page_run_a_constant_number_of_queries(agent, organization):
+    client = client_for(agent)
+    vendor = VendorFactory(name="Acme")
+    EscalationFactory(vendor=vendor, by=agent, ticket=TicketFactory(organization=organization))
+    pages = [reverse("vendors:list"), reverse("vendors:detail", args=[vendor.pk])]
+    counts = []
+    for _ in range(2):
+        row = []
+        for url in pages:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            row.append(len(queries))
+        counts.append(row)
+        for number in range(5):
+            other = VendorFactory(name=f"Other {number}")
+            for target in (vendor, other):
+                case = EscalationFactory(
+                    vendor=target, by=agent, ticket=TicketFactory(organization=organization)
+                )
+                EscalationNoteFactory(escalation=case, author=agent, pushback=True)
+    assert counts[0] == counts[1]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from unittest import mock
 
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -338,6 +340,9 @@ class Command(BaseCommand):
             people = self._people(orgs)
             created = sum(self._play(scenario, orgs, people) for scenario in SCENARIOS)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new tickets)."))
+        if apps.is_installed("vendors"):
+            # Vendor escalations on the demo tickets; called by name: updates never imports vendors.
+            call_command("seed_demo_vendors", stdout=self.stdout, verbosity=options["verbosity"])
         self.stdout.write(f"  Manager:  {STAFF['manager'][0]} / {DEMO_PASSWORD}   (staff: /login/)")
         self.stdout.write(f"  Agent:    {STAFF['alice'][0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Customer: {CONTACTS['priya'][0]} / {DEMO_PASSWORD}")
