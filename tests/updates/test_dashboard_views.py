@@ -319,3 +319,13 @@ def test_dashboard_pages_run_a_fixed_number_of_queries(
             Loss.objects.create(organization=organization, category=LossCategory.OTHER)
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(len(small)):
         client.get(url)
+
+
+def test_now_panel_polls_at_the_configured_interval_and_pauses_while_a_form_is_open(
+    client, manager, settings
+):
+    client.force_login(manager)
+    assert 'hx-trigger="every 30s [' in client.get("/dashboard/").content.decode()
+    settings.DASHBOARD_REFRESH_SECONDS = 5
+    page = client.get("/dashboard/").content.decode()
+    assert "hx-trigger=\"every 5s [!document.querySelector('#now-panels details[open]')]\"" in page
