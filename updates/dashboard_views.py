@@ -120,8 +120,8 @@ def _now_context(request: HttpRequest, now, **extra) -> dict:
 
 GROUPS = {
     "by_week": None,
-    "by_owner": "ticket__owner__name",
-    "by_organization": "ticket__organization__name",
+    "by_owner": "owner__name",
+    "by_organization": "organization__name",
     "by_priority": "priority",
 }
 
@@ -378,7 +378,7 @@ def my_figures(request: HttpRequest) -> HttpResponse:
         return export_table(export, period, now)
     by_week = dashboard.kept_rate_by(period, now, None)
     by_priority = dashboard.kept_rate_by(period, now, "priority")
-    by_organization = dashboard.kept_rate_by(period, now, "ticket__organization__name")
+    by_organization = dashboard.kept_rate_by(period, now, "organization__name")
     mine_breached = list(
         dashboard.breached_now(now).filter(owner=request.user)[: dashboard.NOW_PANEL_LENGTH]
     )
