@@ -136,6 +136,25 @@ def trends(period: dashboard.Period, now) -> dict:
     }
 
 
+GROUPS_ON_PAGE = 15
+
+
+def lowest_rates(rows: list[dict], limit: int = GROUPS_ON_PAGE) -> list[dict]:
+    """The groups that most need a manager's eye: lowest kept rate first, the busiest first among
+    equals. Two thousand customers do not fit a chart; the CSV has every group."""
+    return sorted(rows, key=lambda row: (row["rate"], -row["total"], str(row["label"])))[:limit]
+
+
+def _on_page(figures: dict) -> dict:
+    """Owners and customers on the page: the lowest rates only, and how many there are."""
+    shown = {}
+    for name in ("by_owner", "by_organization"):
+        rows = figures[name]
+        shown[name] = lowest_rates(rows) if len(rows) > GROUPS_ON_PAGE else rows
+        shown[f"{name}_count"] = len(rows)
+    return shown
+
+
 def _chart_rows(figures: dict) -> dict:
     """(label, value) rows for the charts, derived from the same figures as the tables."""
     return {
@@ -301,6 +320,7 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
             raise Http404("No such table.")
         return response
     figures = trends(period, now)
+    figures |= _on_page(figures)
     context = _now_context(
         request,
         now,
