@@ -113,7 +113,7 @@ def columns(
     plot_left, plot_right = LEFT_AXIS, COLUMN_CHART_WIDTH - 8
     plot_top, plot_bottom = TOP, TOP + COLUMN_PLOT_HEIGHT
     slot = (plot_right - plot_left) / max(len(rows), 1)
-    column_width = max(slot * 0.7, 1)
+    column_width = min(max(slot * 0.7, 1), 72)  # one week alone is not a wall of colour
     shapes, labels = [], []
     for index, (label, value) in enumerate(rows):
         height = 0 if value is None else COLUMN_PLOT_HEIGHT * min(value, top) / top

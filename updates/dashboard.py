@@ -4,8 +4,9 @@ kept over a period. Each function runs a fixed number of aggregate queries, what
 Promise-kept rate counts promises that came due in the period: kept ones, breached ones, and pending
 ones already past their deadline (they are breached now, whatever happens next). Withdrawn promises
 (the ticket paused or was re-prioritised before the deadline) are neither kept nor broken.
-The filters of a `Period` (owner, customer organisation, priority) narrow every trend figure; the
-owner and organisation are the ticket's current ones, the priority the one in force when promised.
+The filters of a `Period` (owner, customer organisation, priority) narrow every trend figure; for
+promises they are the ones recorded on the promise (the owner accountable while it was pending, the
+priority in force when it was made), for tickets the ticket's current ones.
 docs/dashboard.md explains every figure.
 """
 
@@ -47,9 +48,9 @@ class Period:
     def promise_filter(self) -> Q:
         condition = Q()
         if self.owner_id is not None:
-            condition &= Q(ticket__owner_id=self.owner_id)
+            condition &= Q(owner_id=self.owner_id)
         if self.organization_id is not None:
-            condition &= Q(ticket__organization_id=self.organization_id)
+            condition &= Q(organization_id=self.organization_id)
         if self.priority is not None:
             condition &= Q(priority=self.priority)
         return condition
@@ -131,7 +132,7 @@ def _rate(kept: int, total: int) -> float | None:
 
 
 def kept_rate_by(period: Period, now: datetime, group: str | None) -> list[dict]:
-    """Promise-kept rate grouped by `group` (a Promise lookup such as "ticket__owner__name"),
+    """Promise-kept rate grouped by `group` (a Promise lookup such as "owner__name"),
     or by week of the deadline when group is None."""
     promises = _came_due(period, now)
     key = "week" if group is None else group
@@ -195,14 +196,14 @@ def promise_figures(period: Period, now: datetime, tz) -> dict:
         kept_total[0] += cell["kept"]
         kept_total[1] += cell["total"]
     pairs = (
-        promises.values("ticket__owner__name", "ticket__organization__name")
+        promises.values("owner__name", "organization__name")
         .annotate(total=Count("id"), kept=Count("id", filter=KEPT))
         .order_by()
     )
     owners, organizations = {}, {}
     for pair in pairs:
-        _add(owners, pair["ticket__owner__name"], pair["kept"], pair["total"])
-        _add(organizations, pair["ticket__organization__name"], pair["kept"], pair["total"])
+        _add(owners, pair["owner__name"], pair["kept"], pair["total"])
+        _add(organizations, pair["organization__name"], pair["kept"], pair["total"])
     kept, total = kept_total
     return {
         "overall": {"total": total, "kept": kept, "rate": _rate(kept, total)},

@@ -60,6 +60,27 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("until", "Choose a period of at most two years.")
         return cleaned
 
+    @property
+    def owner_choices(self) -> list[tuple[str, str, bool]]:
+        return self.fast_choices("owner")
+
+    @property
+    def organization_choices(self) -> list[tuple[str, str, bool]]:
+        return self.fast_choices("organization")
+
+    def fast_choices(self, name: str) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) of a model choice filter, for hand-written <option>s: Django's
+        widget templates take about 0.1 ms per option, and a big MSP has thousands of customers."""
+        field = self.fields.get(name)
+        if field is None:
+            return []
+        current = str(self.data.get(name, "")) if self.is_bound else ""
+        rows = field.queryset.values_list("pk", "name", *(["email"] if name == "owner" else []))
+        return [
+            (str(pk), text or (extra[0].split("@")[0] if extra else ""), str(pk) == current)
+            for pk, text, *extra in rows
+        ]
+
     def period(self, now: datetime) -> Period:
         """The period and filters the valid fields describe; defaults where a field is bad."""
         data = self.cleaned_data if self.is_bound else {}

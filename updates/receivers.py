@@ -8,6 +8,7 @@ from tickets.models import DONE_STATUSES, OWING_STATUSES, PAUSED_STATUSES, Ticke
 from updates import cadence
 from updates.events import record_event
 from updates.keeper import customer_emails
+from updates.models import Promise, PromiseOutcome
 from updates.promises import close_pending_promise, make_promise, pending_promise
 
 
@@ -42,6 +43,8 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, via_entry=None
 
 
 def on_owner_changed(ticket: Ticket, by, at, old, new, handover_note: str = "", **_) -> None:
+    # The new owner is accountable for the promise in force (the dashboard's figures by owner).
+    Promise.objects.filter(ticket=ticket, outcome=PromiseOutcome.PENDING).update(owner=new)
     record_event(
         ticket,
         "owner_changed",

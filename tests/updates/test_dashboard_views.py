@@ -319,3 +319,27 @@ def test_dashboard_pages_run_a_fixed_number_of_queries(
             Loss.objects.create(organization=organization, category=LossCategory.OTHER)
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(len(small)):
         client.get(url)
+
+
+def test_now_panel_polls_at_the_configured_interval_and_pauses_while_a_form_is_open(
+    client, manager, settings
+):
+    client.force_login(manager)
+    assert 'hx-trigger="every 30s [' in client.get("/dashboard/").content.decode()
+    settings.DASHBOARD_REFRESH_SECONDS = 5
+    page = client.get("/dashboard/").content.decode()
+    assert (
+        "hx-trigger=\"every 5s [!document.querySelector('#now-panels details.reassign[open]')]\""
+        in page
+    )
+
+
+def test_many_customers_show_the_lowest_rates_on_the_page_and_all_in_the_csv():
+    rows = [
+        {"label": f"Customer {n:02d}", "kept": n, "total": 20, "rate": n * 5.0} for n in range(20)
+    ]
+    rows.append({"label": "Busy and bad", "kept": 0, "total": 90, "rate": 0.0})
+    shown = dashboard_views.lowest_rates(rows)
+    assert len(shown) == dashboard_views.GROUPS_ON_PAGE
+    assert [row["label"] for row in shown[:3]] == ["Busy and bad", "Customer 00", "Customer 01"]
+    assert shown[-1]["rate"] == 65.0  # Customer 13: the 15th lowest
