@@ -7,17 +7,19 @@ true (the promise is still open) just before delivering it.
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from updates.keeper.messages import notification_text, render_email
 from updates.keeper.outbox import claim, enqueue_delivery
+from updates.keeper.sweep import database_now
 from updates.models import (
     AlertStage,
     Notification,
@@ -63,6 +65,14 @@ def still_true(message: OutboxMessage, now: datetime) -> bool:
     return not (message.alert.stage == AlertStage.DUE_SOON and promise.due_at <= now)
 
 
+def clock_from(now: datetime | None) -> Callable[[], datetime]:
+    """A clock that runs from `now` (default: the database's clock, so a promise's deadline is
+    judged by the same time everywhere), read once and advanced by the local clock, so
+    delivery does not query the database for the time per message."""
+    offset = (now or database_now()) - timezone.now()
+    return lambda: timezone.now() + offset
+
+
 def _load(ids: list[int]):
     return OutboxMessage.objects.filter(pk__in=ids).select_related(
         "alert__promise",
@@ -73,12 +83,12 @@ def _load(ids: list[int]):
     )
 
 
-def deliver_in_app(ids: list[int]) -> DeliveryResult:
+def deliver_in_app(ids: list[int], *, now: datetime | None = None) -> DeliveryResult:
     """Write the notifications of pending in-app messages, in one transaction with their claim:
     the notification exists if and only if its message is marked sent (and the unique
     (alert, recipient) constraint backs that up), so in-app delivery happens at most once."""
     result = DeliveryResult()
-    now = timezone.now()
+    now = clock_from(now)()
     with transaction.atomic():
         claimed = claim(
             OutboxMessage.objects.filter(
@@ -136,7 +146,9 @@ def record_failure(message: OutboxMessage, error: BaseException, now: datetime) 
     return dead
 
 
-def deliver_email(ids: list[int], *, time_budget: float | None = None) -> DeliveryResult:
+def deliver_email(
+    ids: list[int], *, now: datetime | None = None, time_budget: float | None = None
+) -> DeliveryResult:
     """Send pending emails, at least once each.
 
     1. Claim them in a short transaction: status sending, one more attempt, and a lease longer
@@ -152,7 +164,8 @@ def deliver_email(ids: list[int], *, time_budget: float | None = None) -> Delive
     result = DeliveryResult()
     budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     began = time.monotonic()
-    now = timezone.now()
+    clock = clock_from(now)
+    now = clock()
     with transaction.atomic():
         claimed = claim(
             OutboxMessage.objects.filter(
@@ -168,13 +181,14 @@ def deliver_email(ids: list[int], *, time_budget: float | None = None) -> Delive
     if not claimed:
         return result
     messages = list(_load(claimed).order_by("pk"))
-    connection = get_connection()
+    # Django 6.1's configured mailer (from MAILERS, or the EMAIL_* settings until 7.0).
+    connection = mailers.default
     try:
         for index, message in enumerate(messages):
             if time.monotonic() - began > budget:
-                result.released += _release(messages[index:])
+                result.released += _release(messages[index:], now=clock())
                 break
-            now = timezone.now()
+            now = clock()
             if not still_true(message, now):
                 OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
                     status=OutboxStatus.SKIPPED, sent_at=now, lease_expires_at=None
@@ -187,18 +201,18 @@ def deliver_email(ids: list[int], *, time_budget: float | None = None) -> Delive
                     subject=email.subject,
                     body=email.text,
                     to=[message.recipient.email],
-                    connection=connection,
                     headers={"X-Service-Desk-Message": message.key},
                 )
                 mail.attach_alternative(email.html, "text/html")
-                mail.send()
+                connection.open()  # once per task; again only after a failure closed it
+                connection.send_messages([mail])
             except Exception as error:
                 _close_quietly(connection)
                 result.failed += 1
-                result.dead += record_failure(message, error, timezone.now())
+                result.dead += record_failure(message, error, clock())
                 continue
             OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
-                status=OutboxStatus.SENT, sent_at=timezone.now(), lease_expires_at=None
+                status=OutboxStatus.SENT, sent_at=clock(), lease_expires_at=None
             )
             result.sent += 1
     finally:
@@ -213,27 +227,28 @@ def _close_quietly(connection) -> None:
         logger.warning("Closing the SMTP connection failed", exc_info=True)
 
 
-def _release(messages: list[OutboxMessage]) -> int:
+def _release(messages: list[OutboxMessage], *, now: datetime) -> int:
     """Give unsent claimed messages back (their attempt did not happen) and queue them again."""
     ids = [message.pk for message in messages]
     released = OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.PENDING,
         attempts=F("attempts") - 1,
         lease_expires_at=None,
-        enqueued_at=timezone.now(),
+        enqueued_at=now,
     )
     enqueue_delivery((pk, OutboxChannel.EMAIL) for pk in ids)
     return released
 
 
-def deliver(ids: list[int]) -> DeliveryResult:
-    """Deliver whichever of these outbox messages are still pending (the task body)."""
+def deliver(ids: list[int], *, now: datetime | None = None) -> DeliveryResult:
+    """Deliver whichever of these outbox messages are still pending (the task body). Times are
+    the database's unless `now` is given (tests at a travelled time)."""
     channels = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "channel"))
     in_app = [pk for pk in ids if channels.get(pk) == OutboxChannel.IN_APP]
     email = [pk for pk in ids if channels.get(pk) == OutboxChannel.EMAIL]
     result = DeliveryResult()
     if in_app:
-        result.add(deliver_in_app(in_app))
+        result.add(deliver_in_app(in_app, now=now))
     if email:
-        result.add(deliver_email(email))
+        result.add(deliver_email(email, now=now))
     return result
