@@ -74,7 +74,7 @@ def all_emails_arrived(smtp):
 
 
 def test_promise_due_in_seconds_is_reminded_once_and_breached_once(
-    keeper_factory, organization, agent, manager, smtp_server
+    keeper_factory, organization, agent, manager, smtp_server, client, settings
 ):
     keeper = keeper_factory()
     worker = keeper.worker(concurrency=2)
@@ -111,6 +111,26 @@ def test_promise_due_in_seconds_is_reminded_once_and_breached_once(
         )
     ) == {AlertStage.DUE_SOON, AlertStage.BREACHED}
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+    # Beat stops: the status page says so, with the age of the alert nobody is sending.
+    beat.stop()
+    settings.SWEEP_INTERVAL_SECONDS = 1  # as the processes run: a stall after 3 s
+    waiting = make_ticket(organization=organization, priority=1, owner=agent)
+    PromiseAlert.objects.filter(ticket=waiting, stage=AlertStage.DUE_SOON).update(
+        due_at=timezone.now()
+    )
+    client.force_login(manager)
+
+    def stalled_with_an_aging_alert():
+        response = client.get("/status.json")
+        health = response.json()
+        return response.status_code == 503 and len(health["problems"]) >= 2 and health
+
+    health = wait_for(stalled_with_an_aging_alert, timeout=20, what="the status page to report")
+    assert health["status"] == "stalled"
+    assert health["oldest_due_alert_age_seconds"] >= 3
+    assert any("last ran" in problem for problem in health["problems"])
+    assert any("due alert has waited" in problem for problem in health["problems"])
 
 
 def test_worker_killed_mid_send_is_redelivered_and_each_message_sent_once(
