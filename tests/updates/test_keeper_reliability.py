@@ -99,3 +99,32 @@ def test_delivery_judges_the_deadline_by_the_database_clock(organization, agent,
         result = deliver(ids)
     assert (result.sent, result.skipped) == (0, 1)
     assert OutboxMessage.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED
+
+
+@pytest.mark.django_db
+def test_a_sweep_out_of_time_with_alerts_still_due_queues_the_next_one_now(
+    organization, agent, settings, monkeypatch
+):
+    """A burst bigger than one run's time budget is not left for beat's next tick."""
+    from updates import tasks
+    from updates.keeper import sweep as sweep_module
+
+    monkeypatch.setattr("updates.keeper.outbox.enqueue_delivery", lambda pairs: None)
+    monkeypatch.setattr(sweep_module, "BATCH_SIZE", 1)
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # the budget is spent after the first batch
+    continued: list[tuple] = []
+    monkeypatch.setattr(tasks.sweep_promises, "delay", lambda *args: continued.append(args))
+    tickets = [make_ticket(organization=organization, priority=2, owner=agent) for _ in range(3)]
+    PromiseAlert.objects.filter(ticket__in=tickets, stage=AlertStage.DUE_SOON).update(
+        due_at=database_now()
+    )
+
+    first = tasks.sweep_promises()
+    assert (first["fired"], first["unfinished"]) == (1, 1)
+    assert continued == [()]
+
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 60
+    monkeypatch.setattr(sweep_module, "BATCH_SIZE", 500)
+    second = tasks.sweep_promises()
+    assert (second["fired"], second["unfinished"]) == (2, 0)
+    assert continued == [()]
