@@ -69,8 +69,10 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
         for batch in chunks(ids, BATCH_SIZE.get(channel, 20)):
             try:
                 deliver_outbox.apply_async((list(batch),), priority=DELIVERY_PRIORITY)
-            except Exception:
-                logger.warning("Could not queue delivery of %s; the sweep will", list(batch))
+            except Exception as error:
+                logger.warning(
+                    "Could not queue delivery of %s (%s); the sweep will", list(batch), error
+                )
                 try:
                     OutboxMessage.objects.filter(pk__in=batch, status=OutboxStatus.PENDING).update(
                         enqueued_at=None
