@@ -24,6 +24,7 @@ pending promises and alerts). It changes the database it runs on: use a copy, ne
 import argparse
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -240,6 +241,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args()
+    # Stopped from outside (kill, timeout): still stop the worker in the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL (DATABASE_URL=postgres://...).")
 
@@ -311,7 +314,7 @@ def main() -> None:
         sent = messages.filter(status=OutboxStatus.SENT).count()
         last_sent = messages.order_by("-sent_at")[0].sent_at if sent else None
     finally:
-        os.killpg(worker.pid, 15)
+        os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         controller.stop()
 
