@@ -226,6 +226,15 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
     "OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * SWEEP_INTERVAL_SECONDS
 )
+# Redis redelivers a task not acknowledged within the visibility timeout, so a task still running
+# then would run twice, and a lease shorter than a task's run would let two workers send one email.
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Celery time limits must satisfy CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < "
+        "CELERY_VISIBILITY_TIMEOUT."
+    )
+if OUTBOX_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
 CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "task": "vendors.tasks.send_due_chases",
     "schedule": SWEEP_INTERVAL_SECONDS,

@@ -13,7 +13,10 @@ from updates.keeper.sweep import sweep
 
 @shared_task(name="updates.sweep_promises")
 def sweep_promises() -> dict[str, int]:
-    return sweep().as_dict()
+    result = sweep()
+    if result.unfinished:
+        sweep_promises.delay()  # more is due than one run could claim: continue now, no ETA
+    return result.as_dict()
 
 
 @shared_task(name="updates.deliver_outbox")

@@ -12,9 +12,11 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from tests.factories import TicketFactory
 from tickets import services as ticket_services
+from updates.keeper import delivery
 from updates.keeper.sweep import sweep
 from updates.models import AlertStage, AlertStatus, Notification, PromiseAlert
 
@@ -86,6 +88,11 @@ def smtp_settings(settings, smtp_server):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
     return smtp_server
+
+
+def deliver(ids: list[int]) -> delivery.DeliveryResult:
+    """Deliver at the test's clock (time-machine's), not the database's, as sweep_at does."""
+    return delivery.deliver(ids, now=timezone.now())
 
 
 def make_ticket(*, organization, priority: int, owner=None, requester=None, **extra):

@@ -11,10 +11,9 @@ import time_machine
 from tests.factories import ContactFactory
 from tickets import services as ticket_services
 from updates import services as update_services
-from updates.keeper.delivery import deliver
 from updates.models import OutboxKind, OutboxMessage
 
-from .keeper_support import make_ticket, smtp_server, smtp_settings
+from .keeper_support import deliver, make_ticket, smtp_server, smtp_settings
 
 __all__ = ["smtp_server", "smtp_settings"]
 

@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 
 from updates import services as update_services
-from updates.keeper.sweep import sweep
 from updates.models import (
     AlertStage,
     AlertStatus,
@@ -74,7 +73,7 @@ def all_emails_arrived(smtp):
 
 
 def test_promise_due_in_seconds_is_reminded_once_and_breached_once(
-    keeper_factory, organization, agent, manager, smtp_server
+    keeper_factory, organization, agent, manager, smtp_server, client, settings
 ):
     keeper = keeper_factory()
     worker = keeper.worker(concurrency=2)
@@ -112,32 +111,54 @@ def test_promise_due_in_seconds_is_reminded_once_and_breached_once(
     ) == {AlertStage.DUE_SOON, AlertStage.BREACHED}
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
 
+    # Beat stops: the status page says so, with the age of the alert nobody is sending.
+    beat.stop()
+    settings.SWEEP_INTERVAL_SECONDS = 1  # as the processes run: a stall after 3 s
+    waiting = make_ticket(organization=organization, priority=1, owner=agent)
+    PromiseAlert.objects.filter(ticket=waiting, stage=AlertStage.DUE_SOON).update(
+        due_at=timezone.now()
+    )
+    client.force_login(manager)
+
+    def stalled_with_an_aging_alert():
+        response = client.get("/status.json")
+        health = response.json()
+        return response.status_code == 503 and len(health["problems"]) >= 2 and health
+
+    health = wait_for(stalled_with_an_aging_alert, timeout=20, what="the status page to report")
+    assert health["status"] == "stalled"
+    assert health["oldest_due_alert_age_seconds"] >= 3
+    assert any("last ran" in problem for problem in health["problems"])
+    assert any("due alert has waited" in problem for problem in health["problems"])
+
 
 def test_worker_killed_mid_send_is_redelivered_and_each_message_sent_once(
-    keeper_factory, organization, agent, smtp_server, settings
+    keeper_factory, organization, agent, smtp_server
 ):
     """1. The pool process claims an email (status sending, leased) and hangs on the SMTP server.
     2. It is SIGKILLed: reject_on_worker_lost puts its task back, and the worker's next pool
        process runs it, finds the message leased, and leaves it alone.
-    3. The lease runs out; the sweep queues the message again and it is sent, once."""
-    settings.OUTBOX_REQUEUE_AFTER_SECONDS = 4
+    3. The lease runs out; beat's sweep queues the message again and it is sent, once."""
     keeper = keeper_factory()
     worker = keeper.worker(concurrency=1)
+    beat = keeper.beat()
     worker.wait_until_ready()
+    beat.wait_until_ready()
     ticket = make_ticket(organization=organization, priority=1, owner=agent)
-    wait_for(lambda: all_emails_arrived(smtp_server), timeout=30, what="the acknowledgement")
+    wait_for(
+        lambda: all_emails_arrived(smtp_server),
+        timeout=30,
+        what=f"the acknowledgement\n{keeper.logs()}",
+    )
 
     smtp_server.release.clear()  # the mail server now hangs every conversation
     due_soon = PromiseAlert.objects.get(ticket=ticket, stage=AlertStage.DUE_SOON)
-    # The test plays beat: bring the reminder forward to now and sweep.
+    # Bring the reminder forward to now: beat's next sweep fires it.
     PromiseAlert.objects.filter(pk=due_soon.pk).update(due_at=timezone.now())
-    assert sweep().fired == 1
-    email = OutboxMessage.objects.get(alert=due_soon, channel=OutboxChannel.EMAIL)
-    wait_for(
-        lambda: OutboxMessage.objects.filter(pk=email.pk, status=OutboxStatus.SENDING).exists(),
-        timeout=30,
-        what="the email to be claimed",
+    sending = OutboxMessage.objects.filter(
+        alert=due_soon, channel=OutboxChannel.EMAIL, status=OutboxStatus.SENDING
     )
+    email = wait_for(sending.first, timeout=30, what=f"the email to be claimed\n{keeper.logs()}")
     children = worker.pool_children()
     assert len(children) == 1
     time.sleep(0.5)  # let it reach the SMTP conversation
@@ -151,15 +172,10 @@ def test_worker_killed_mid_send_is_redelivered_and_each_message_sent_once(
 
     email.refresh_from_db()
     assert email.status == OutboxStatus.SENDING  # leased: the redelivered task left it alone
-    wait_for(
-        lambda: sweep().requeued or OutboxMessage.objects.filter(pk=email.pk, status="sent"),
-        timeout=30,
-        what="the lease to expire and the sweep to queue the email again",
-        every=1,
-    )
+    # The lease (12 s) expires; beat's sweep queues the email again.
     wait_for(
         lambda: OutboxMessage.objects.filter(pk=email.pk, status=OutboxStatus.SENT).exists(),
-        timeout=30,
+        timeout=45,
         what=f"the email to be sent after all\n{keeper.logs()}",
     )
     email.refresh_from_db()

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from updates import services as update_services
-from updates.keeper.delivery import deliver
 from updates.models import (
     AlertStage,
     Notification,
@@ -17,7 +17,14 @@ from updates.models import (
     OutboxStatus,
 )
 
-from .keeper_support import make_ticket, notifications_for, smtp_server, smtp_settings, sweep_at
+from .keeper_support import (
+    deliver,
+    make_ticket,
+    notifications_for,
+    smtp_server,
+    smtp_settings,
+    sweep_at,
+)
 
 __all__ = ["smtp_server", "smtp_settings"]
 
@@ -202,7 +209,7 @@ def test_emails_not_reached_within_the_time_budget_are_released_untouched(
         make_ticket(organization=organization, priority=2, owner=agent)
         sweep_at(traveller, OPENED + timedelta(minutes=60))
         ids = alert_messages(channel=OutboxChannel.EMAIL)
-        result = delivery.deliver_email(ids, time_budget=-1)
+        result = delivery.deliver_email(ids, now=timezone.now(), time_budget=-1)
 
     assert result.released == 2
     assert mailoutbox == []

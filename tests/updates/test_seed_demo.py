@@ -3,13 +3,24 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from tickets.models import Status, Ticket
-from updates.models import PromiseOutcome
+from updates.keeper.sweep import sweep
+from updates.management.commands.seed_demo import LIVE_SUBJECT
+from updates.models import (
+    AlertStage,
+    AlertStatus,
+    OutboxChannel,
+    OutboxMessage,
+    PromiseAlert,
+    PromiseOutcome,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +53,7 @@ def test_fresh_setup_migrates_and_seeds_twice_on_sqlite(tmp_path):
     _manage("migrate", "--noinput", env=env)
     first = _manage("seed_demo", env=env)
     second = _manage("seed_demo", env=env)
-    assert "12 new tickets" in first
+    assert "13 new tickets" in first
     assert "0 new tickets" in second
     assert "manager@demo.test" in second
 
@@ -81,3 +92,33 @@ def test_production_settings_refuse_to_start_without_a_secret(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_live_ticket_reminds_alice_about_a_minute_after_each_start():
+    """The demo shows the keeper at work: a minute after seed_demo (run by scripts/run), Alice's
+    due-soon reminder fires; starting the demo again later arms a fresh one."""
+    started = datetime(2026, 3, 3, 10, tzinfo=UTC)
+    with time_machine.travel(started, tick=False):
+        call_command("seed_demo", verbosity=0)
+    ticket = Ticket.objects.get(subject=LIVE_SUBJECT)
+
+    def due_soon() -> PromiseAlert:
+        return PromiseAlert.objects.get(
+            ticket=ticket, stage=AlertStage.DUE_SOON, promise__outcome=PromiseOutcome.PENDING
+        )
+
+    assert due_soon().due_at == started + timedelta(minutes=1)
+    sweep(now=started + timedelta(seconds=59))
+    assert due_soon().status == AlertStatus.PENDING
+    sweep(now=started + timedelta(seconds=60))
+    assert due_soon().status == AlertStatus.FIRED
+    assert OutboxMessage.objects.filter(
+        alert=due_soon(), recipient__email="alice@demo.test", channel=OutboxChannel.IN_APP
+    ).exists()
+
+    restarted = started + timedelta(minutes=10)
+    with time_machine.travel(restarted, tick=False):
+        call_command("seed_demo", verbosity=0)
+    assert due_soon().due_at == restarted + timedelta(minutes=1)
+    assert due_soon().status == AlertStatus.PENDING

@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 # In-app messages are cheap database rows; emails share one SMTP connection per task.
 BATCH_SIZE = {OutboxChannel.IN_APP: 200, OutboxChannel.EMAIL: 20}
+# Redis serves priority 0 (beat's sweep) before this: in a burst the sweep records every due
+# alert at once instead of waiting behind hundreds of delivery tasks (and expiring there).
+DELIVERY_PRIORITY = 6
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
@@ -65,9 +68,11 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
     for channel, ids in by_channel.items():
         for batch in chunks(ids, BATCH_SIZE.get(channel, 20)):
             try:
-                deliver_outbox.delay(list(batch))
-            except Exception:
-                logger.warning("Could not queue delivery of %s; the sweep will", list(batch))
+                deliver_outbox.apply_async((list(batch),), priority=DELIVERY_PRIORITY)
+            except Exception as error:
+                logger.warning(
+                    "Could not queue delivery of %s (%s); the sweep will", list(batch), error
+                )
                 try:
                     OutboxMessage.objects.filter(pk__in=batch, status=OutboxStatus.PENDING).update(
                         enqueued_at=None

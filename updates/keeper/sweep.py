@@ -48,6 +48,9 @@ class SweepResult:
     messages: int = 0
     requeued: int = 0
     duration_ms: int = 0
+    # 1 when the time budget ran out with alerts still due: the task queues the next sweep now
+    # instead of leaving them for beat's next tick.
+    unfinished: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -190,7 +193,9 @@ def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> S
 
     1. Reconcile: open promises past their deadline without a breach alert get one.
     2. Fire due alerts batch by batch (each batch its own short transaction) until none is left
-       or the time budget (half the task's soft time limit) is spent; the next run continues.
+       or the time budget (half the task's soft time limit) is spent; then the result says
+       `unfinished` and the task queues the next run at once (a burst is not left waiting for
+       beat's next tick; a concurrent run is harmless, the claims never overlap).
     3. Re-queue outbox messages whose delivery task was lost.
     4. Record a heartbeat for the health page.
     `now` defaults to the database clock, read afresh for each batch; tests pass their own.
@@ -206,7 +211,10 @@ def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> S
         result.fired += fired
         result.skipped += skipped
         result.messages += messages
-        if fired + skipped < BATCH_SIZE or time.monotonic() - began > budget:
+        if fired + skipped < BATCH_SIZE:
+            break
+        if time.monotonic() - began > budget:
+            result.unfinished = 1
             break
     result.requeued = requeue_lost_messages(now=clock())
     result.duration_ms = int((time.monotonic() - began) * 1000)

@@ -324,6 +324,38 @@ SCENARIOS = [
 ]
 
 
+# The ticket that shows the promise keeper at work in a fresh demo: Alice promised the customer
+# an update LIVE_PROMISE_MINUTES from the moment seed_demo runs, so with the P2 lead of 30 minutes
+# her due-soon reminder (bell and email) arrives about a minute after `scripts/run` starts, and
+# the breach alert to her and the manager half an hour later if nobody posts an update.
+LIVE_PROMISE_MINUTES = 31
+LIVE_SUBJECT = "Shared mailbox stopped receiving customer orders"
+SCENARIOS.append(
+    Scenario(
+        "northwind",
+        "tom",
+        LIVE_SUBJECT,
+        "orders@ has had no new mail since this morning; customers say their orders bounce.",
+        2,
+        2,
+        6,
+        [
+            (5, "own", {"agent": "alice"}),
+            (
+                0,
+                "public",
+                {
+                    "agent": "alice",
+                    "body": "We can see the mailbox rejecting new mail because it is full. We are "
+                    "archiving last year's orders now; we will confirm once mail flows again.",
+                    "promise_minutes": LIVE_PROMISE_MINUTES,
+                },
+            ),
+        ],
+    )
+)
+
+
 @contextmanager
 def _clock_at(moment: datetime) -> Iterator[None]:
     """Replay a step at a past moment: the services read django.utils.timezone.now()."""
@@ -339,13 +371,39 @@ class Command(BaseCommand):
             orgs = self._organizations()
             people = self._people(orgs)
             created = sum(self._play(scenario, orgs, people) for scenario in SCENARIOS)
+            rearmed = self._rearm_live_ticket(people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new tickets)."))
         if apps.is_installed("vendors"):
             # Vendor escalations on the demo tickets; called by name: updates never imports vendors.
             call_command("seed_demo_vendors", stdout=self.stdout, verbosity=options["verbosity"])
+        if rearmed or created:
+            self.stdout.write(
+                f"  Watch the bell as {STAFF['alice'][0]}: a due-soon reminder for "
+                f'"{LIVE_SUBJECT}" arrives in about a minute.'
+            )
         self.stdout.write(f"  Manager:  {STAFF['manager'][0]} / {DEMO_PASSWORD}   (staff: /login/)")
         self.stdout.write(f"  Agent:    {STAFF['alice'][0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Customer: {CONTACTS['priya'][0]} / {DEMO_PASSWORD}")
+
+    def _rearm_live_ticket(self, people: dict[str, User]) -> str:
+        """On a later run (the demo started again), give the live ticket a fresh promise if its
+        due-soon reminder is already behind it, so every start shows a reminder arriving.
+        Returns the ticket's reference when it did."""
+        ticket = Ticket.objects.filter(subject=LIVE_SUBJECT).first()
+        if ticket is None or not ticket.owes_update:
+            return ""
+        now = timezone.now()
+        lead = timedelta(minutes=LIVE_PROMISE_MINUTES)
+        if ticket.next_update_due and ticket.next_update_due >= now + lead - timedelta(minutes=1):
+            return ""  # just made (this run): its reminder is a minute away
+        update_services.post_public_update(
+            ticket,
+            author=people["alice"],
+            body="We are still archiving the old orders; new mail is starting to arrive. We "
+            "will confirm once everything has caught up.",
+            next_update_due=now + lead,
+        )
+        return ticket.reference
 
     def _organizations(self) -> dict[str, Organization]:
         orgs = {}

@@ -1,0 +1,130 @@
+"""The Celery and clock configuration the promise keeper's guarantee rests on (issue 3):
+acknowledged late, re-queued when a worker dies, one task prefetched, time limits below the
+visibility timeout, a sweep that expires after one interval, no ETA/countdown tasks, and
+deadlines judged by the database's clock."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from celery.app.task import Task
+from django.conf import settings
+
+from servicedesk.celery import app
+from updates.keeper.delivery import deliver
+from updates.keeper.sweep import database_now, sweep
+from updates.models import (
+    AlertStage,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    Promise,
+    PromiseAlert,
+)
+
+from .keeper_support import make_ticket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_celery_acknowledges_late_requeues_lost_work_and_prefetches_one():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    soft, hard = app.conf.task_soft_time_limit, app.conf.task_time_limit
+    assert soft < hard < settings.CELERY_VISIBILITY_TIMEOUT
+    assert hard < settings.OUTBOX_LEASE_SECONDS
+    assert 0 < settings.EMAIL_TIMEOUT < soft
+
+
+def test_the_sweep_runs_every_interval_and_expires_after_one():
+    entry = app.conf.beat_schedule["promise-keeper-sweep"]
+    assert entry["task"] == "updates.sweep_promises"
+    assert entry["schedule"] == settings.SWEEP_INTERVAL_SECONDS
+    assert entry["options"]["expires"] == settings.SWEEP_INTERVAL_SECONDS
+
+
+def test_time_limits_that_reach_the_visibility_timeout_are_refused_at_startup():
+    env = {**os.environ, "CELERY_VISIBILITY_TIMEOUT": "60", "CELERY_TASK_TIME_LIMIT": "90"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "servicedesk.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT" in result.stderr
+
+
+@pytest.mark.django_db
+def test_no_task_is_queued_with_an_eta_or_countdown(
+    organization, agent, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Deadlines live in the database; the broker only ever gets work to do now."""
+    sent: list[dict] = []
+    monkeypatch.setattr(Task, "apply_async", lambda self, *args, **options: sent.append(options))
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(organization=organization, priority=2, owner=agent)
+    PromiseAlert.objects.filter(ticket=ticket).update(due_at=database_now())
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    assert sent
+    assert not [options for options in sent if {"eta", "countdown"} & set(options)]
+
+
+@pytest.mark.django_db
+def test_delivery_judges_the_deadline_by_the_database_clock(organization, agent, monkeypatch):
+    """A due-soon reminder still queued when the deadline passes by the database's clock is not
+    sent, even by a worker whose own clock runs an hour slow."""
+    monkeypatch.setattr("updates.keeper.outbox.enqueue_delivery", lambda pairs: None)
+    ticket = make_ticket(organization=organization, priority=2, owner=agent)
+    due_soon = PromiseAlert.objects.get(ticket=ticket, stage=AlertStage.DUE_SOON)
+    PromiseAlert.objects.filter(pk=due_soon.pk).update(due_at=database_now())
+    sweep()
+    ids = list(
+        OutboxMessage.objects.filter(alert=due_soon, channel=OutboxChannel.IN_APP).values_list(
+            "pk", flat=True
+        )
+    )
+    Promise.objects.filter(pk=due_soon.promise_id).update(
+        made_at=database_now() - timedelta(hours=2), due_at=database_now() - timedelta(seconds=1)
+    )
+    with time_machine.travel(database_now() - timedelta(hours=1), tick=False):
+        result = deliver(ids)
+    assert (result.sent, result.skipped) == (0, 1)
+    assert OutboxMessage.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED
+
+
+@pytest.mark.django_db
+def test_a_sweep_out_of_time_with_alerts_still_due_queues_the_next_one_now(
+    organization, agent, settings, monkeypatch
+):
+    """A burst bigger than one run's time budget is not left for beat's next tick."""
+    from updates import tasks
+    from updates.keeper import sweep as sweep_module
+
+    monkeypatch.setattr("updates.keeper.outbox.enqueue_delivery", lambda pairs: None)
+    monkeypatch.setattr(sweep_module, "BATCH_SIZE", 1)
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # the budget is spent after the first batch
+    continued: list[tuple] = []
+    monkeypatch.setattr(tasks.sweep_promises, "delay", lambda *args: continued.append(args))
+    tickets = [make_ticket(organization=organization, priority=2, owner=agent) for _ in range(3)]
+    PromiseAlert.objects.filter(ticket__in=tickets, stage=AlertStage.DUE_SOON).update(
+        due_at=database_now()
+    )
+
+    first = tasks.sweep_promises()
+    assert (first["fired"], first["unfinished"]) == (1, 1)
+    assert continued == [()]
+
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 60
+    monkeypatch.setattr(sweep_module, "BATCH_SIZE", 500)
+    second = tasks.sweep_promises()
+    assert (second["fired"], second["unfinished"]) == (2, 0)
+    assert continued == [()]
