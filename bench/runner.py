@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START = "<!-- bench:results:start (written by bench/run; edit outside these markers) -->"
 END = "<!-- bench:results:end -->"
+HELPDESK_START = "<!-- bench:helpdesk:start (written by bench/run --helpdesk) -->"
+HELPDESK_END = "<!-- bench:helpdesk:end -->"
 SIZES = {"10k": "sd_scale_10k", "100k": "sd_scale_100k", "1m": "sd_scale"}
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 TARGETS = {
@@ -277,13 +279,15 @@ def report(runs: list[dict], info: dict, extra: list[str] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_doc(text: str) -> None:
-    current = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in current or END not in current:
-        current = current.rstrip() + f"\n\n{START}\n{END}\n"
-    head, rest = current.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{text}{END}{tail}")
+def write_doc(text: str, start: str = START, end: str = END) -> None:
+    """Replace the text between the markers, leaving the rest of the page (and the sections
+    other people append at its end) as it is."""
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start not in current or end not in current:
+        current = current.rstrip() + f"\n\n{start}\n{end}\n"
+    head, rest = current.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{text}{end}{tail}")
 
 
 def main() -> None:
@@ -324,18 +328,18 @@ def main() -> None:
         run = run_size(label, database, args)
         runs.append(run)
         print("\n".join(table(run)) + "\n", flush=True)
-    extra = None
-    if args.helpdesk and runs:
-        theirs = run_helpdesk(args, runs[-1]["counts"]["tickets"])
-        extra = comparison(runs[-1], theirs)
-        print("\n".join(extra), flush=True)
-        runs[-1]["helpdesk"] = theirs
-    text = report(runs, info, extra)
     print("\n".join(growth(runs)))
     write = args.write if args.write is not None else not args.pages
     if write:
-        write_doc(text)
+        write_doc(report(runs, info))
         print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
+    if args.helpdesk and runs:
+        theirs = run_helpdesk(args, runs[-1]["counts"]["tickets"])
+        lines = comparison(runs[-1], theirs)
+        print("\n".join(lines), flush=True)
+        runs[-1]["helpdesk"] = theirs
+        if args.write is not False:
+            write_doc(report(runs[-1:], info, lines), HELPDESK_START, HELPDESK_END)
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench-last.json").write_text(json.dumps({"machine": info, "runs": runs}))
 

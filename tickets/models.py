@@ -160,6 +160,16 @@ class Ticket(models.Model):
             models.Index(fields=["owner", "next_update_due"], name="ticket_owner_due"),
             models.Index(fields=["organization", "-created_at"], name="ticket_org_recent"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            # Issue 9 (docs/benchmarks.md): "newest first" without sorting a million rows (the
+            # API list's default order, the queue's "Everything" view and its deep pages).
+            models.Index(fields=["-created_at", "-id"], name="scale_ticket_newest"),
+            # Issue 9: a customer's open tickets, newest first, and their count (the portal's
+            # default list) without visiting the organisation's years of closed tickets.
+            models.Index(
+                fields=["organization", "-created_at"],
+                condition=~models.Q(status__in=sorted(DONE_STATUSES)),
+                name="scale_ticket_org_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -99,6 +99,16 @@ class Promise(models.Model):
         indexes = [
             models.Index(fields=["ticket", "made_at"], name="promise_ticket_time"),
             models.Index(fields=["outcome", "due_at"], name="promise_outcome_due"),
+            # Issue 9 (docs/benchmarks.md): the sweep's reconcile step checks every overdue
+            # pending promise for its breach alert on each run; (due_at, id) of pending promises
+            # alone lets it read ids from the index without visiting the table.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(outcome="pending"),
+                name="scale_promise_pending_due",
+            ),
+            # Issue 9: the dashboard's promise figures select by deadline over a period.
+            models.Index(fields=["due_at"], name="scale_promise_due"),
         ]
         constraints = [
             models.UniqueConstraint(
