@@ -174,13 +174,15 @@ def measure_sweep(result: Result, *, n: int, warmup: int) -> Result:
             break
     for index in range(warmup + n):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             swept = sweep()
             elapsed = (time.perf_counter() - started) * 1000
+            cpu_ms = (time.process_time() - cpu) * 1000
         if index < warmup:
             continue
         result.server_ms.append(elapsed)
         result.client_ms.append(elapsed)
+        result.cpu_ms.append(cpu_ms)
         result.queries.append(len(queries))
         result.statuses.add(200 if not swept.fired else 299)
     return result

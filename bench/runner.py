@@ -224,8 +224,8 @@ def table(data: dict) -> list[str]:
         f"**{data['size']}** ({counts}; database `{data['database']}`; load average "
         f"{data['load_before']} before, {data['load_after']} after)",
         "",
-        "| page | p50 ms | p95 ms | p99 ms | target p95 | queries | client p50 ms | n |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | p50 ms | p95 ms | p99 ms | target p95 | queries | CPU p50 ms | client p50 ms | n |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in data["results"]:
         target = TARGETS.get(row["page"])
@@ -237,7 +237,8 @@ def table(data: dict) -> list[str]:
             queries += f" (max {row['queries_max']})"
         lines.append(
             f"| {row['page']} | {row['p50']} | {row['p95']} | {row['p99']} | "
-            f"{f'< {target}' if target else '-'}{mark} | {queries} | {row['client_p50']} | "
+            f"{f'< {target}' if target else '-'}{mark} | {queries} | {row.get('cpu_p50')} | "
+            f"{row['client_p50']} | "
             f"{row['n']} |"
         )
     return lines
