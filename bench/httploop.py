@@ -16,6 +16,7 @@ class Result:
     url: str
     server_ms: list[float] = field(default_factory=list)
     client_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     statuses: set[int] = field(default_factory=set)
 
@@ -34,6 +35,7 @@ class Result:
             "p95": pct(self.server_ms, 0.95),
             "p99": pct(self.server_ms, 0.99),
             "client_p50": pct(self.client_ms, 0.50),
+            "cpu_p50": pct(self.cpu_ms, 0.50),
             "queries": int(statistics.median(self.queries)) if self.queries else None,
             "queries_max": max(self.queries) if self.queries else None,
             "statuses": sorted(self.statuses),
@@ -102,5 +104,6 @@ def measure(server, result, method, path, *, cookies, headers=None, body=None, n
         result.server_ms.append(float(response.getheader("X-Bench-Ms")))
         result.queries.append(int(response.getheader("X-Bench-Queries")))
         result.client_ms.append(elapsed)
+        result.cpu_ms.append(float(response.getheader("X-Bench-Cpu-Ms") or "nan"))
         result.statuses.add(response.status)
     return result

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START = "<!-- bench:results:start (written by bench/run; edit outside these markers) -->"
 END = "<!-- bench:results:end -->"
+HELPDESK_START = "<!-- bench:helpdesk:start (written by bench/run --helpdesk) -->"
+HELPDESK_END = "<!-- bench:helpdesk:end -->"
 SIZES = {"10k": "sd_scale_10k", "100k": "sd_scale_100k", "1m": "sd_scale"}
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 TARGETS = {
@@ -138,14 +140,92 @@ def run_size(label: str, database: str, args) -> dict:
     return data
 
 
+HELPDESK_HOME = Path(os.environ.get("HELPDESK_HOME", "/work/helpdesk-bench"))
+
+
+def run_helpdesk(args, tickets: int) -> dict:
+    """django-helpdesk beside ours: its own virtualenv and database, seeded to the same size."""
+    python = HELPDESK_HOME / "venv" / "bin" / "python"
+    if not python.exists():
+        subprocess.run([str(ROOT / "bench/helpdesk/setup.sh"), str(HELPDESK_HOME)], check=True)
+    env = {**os.environ, "HELPDESK_DB": args.helpdesk_db}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    project = ROOT / "bench/helpdesk/hdproject"
+    if not database_exists(args.helpdesk_db):
+        print(f"seeding django-helpdesk with {tickets:,} tickets ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-U", "postgres", args.helpdesk_db], check=True
+        )
+        for command in (["migrate", "-v0"], ["hdseed", "--tickets", str(tickets)]):
+            subprocess.run([str(python), "manage.py", *command], cwd=project, env=env, check=True)
+        psql(args.helpdesk_db, "VACUUM ANALYZE")
+    before = load()
+    output = subprocess.run(
+        [
+            str(python),
+            str(ROOT / "bench/helpdesk/measure.py"),
+            "--requests",
+            str(args.requests),
+            "--warmup",
+            str(args.warmup),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    data = json.loads(output.stdout.strip().splitlines()[-1])
+    data.update(size="django-helpdesk", load_before=before, load_after=load())
+    return data
+
+
+def comparison(ours: dict, theirs: dict) -> list[str]:
+    def row(data, page):
+        return next((r for r in data["results"] if r["page"] == page), None)
+
+    pairs = [
+        ("staff ticket list", ["queue_default"], ["hd_ticket_list_page", "hd_ticket_list_data"]),
+        ("staff ticket page (longest open timeline)", ["ticket_long"], ["hd_ticket_page"]),
+    ]
+    counts = ", ".join(f"{v:,} {k}" for k, v in theirs["counts"].items())
+    lines = [
+        f"Side by side with django-helpdesk ({counts}; load average {theirs['load_before']} "
+        f"before, {theirs['load_after']} after), same machine, same run, same loop:",
+        "",
+        "| page | ours p50 / p95 ms (queries) | django-helpdesk p50 / p95 ms (queries) | "
+        "ratio of p50 (theirs / ours) |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, mine, other in pairs:
+        a = [row(ours, p) for p in mine]
+        b = [row(theirs, p) for p in other]
+        if None in a or None in b:
+            continue
+        a50, a95 = sum(r["p50"] for r in a), sum(r["p95"] for r in a)
+        b50, b95 = sum(r["p50"] for r in b), sum(r["p95"] for r in b)
+        aq, bq = sum(r["queries"] for r in a), sum(r["queries"] for r in b)
+        lines.append(
+            f"| {label} | {a50:.1f} / {a95:.1f} ({aq}) | {b50:.1f} / {b95:.1f} ({bq}) | "
+            f"{b50 / a50:.1f}x |"
+        )
+    lines += [
+        "",
+        "django-helpdesk's list is an HTML shell plus the DataTables JSON request that reads the "
+        "tickets (`datatables_ticket_list`, 25 rows); its figures are the sum of the two "
+        "requests' percentiles.",
+    ]
+    return lines
+
+
 def table(data: dict) -> list[str]:
     counts = ", ".join(f"{value:,} {name}" for name, value in data["counts"].items())
     lines = [
         f"**{data['size']}** ({counts}; database `{data['database']}`; load average "
         f"{data['load_before']} before, {data['load_after']} after)",
         "",
-        "| page | p50 ms | p95 ms | p99 ms | target p95 | queries | client p50 ms | n |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | p50 ms | p95 ms | p99 ms | target p95 | queries | CPU p50 ms | client p50 ms | n |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in data["results"]:
         target = TARGETS.get(row["page"])
@@ -157,7 +237,8 @@ def table(data: dict) -> list[str]:
             queries += f" (max {row['queries_max']})"
         lines.append(
             f"| {row['page']} | {row['p50']} | {row['p95']} | {row['p99']} | "
-            f"{f'< {target}' if target else '-'}{mark} | {queries} | {row['client_p50']} | "
+            f"{f'< {target}' if target else '-'}{mark} | {queries} | {row.get('cpu_p50')} | "
+            f"{row['client_p50']} | "
             f"{row['n']} |"
         )
     return lines
@@ -199,13 +280,15 @@ def report(runs: list[dict], info: dict, extra: list[str] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_doc(text: str) -> None:
-    current = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in current or END not in current:
-        current = current.rstrip() + f"\n\n{START}\n{END}\n"
-    head, rest = current.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{text}{END}{tail}")
+def write_doc(text: str, start: str = START, end: str = END) -> None:
+    """Replace the text between the markers, leaving the rest of the page (and the sections
+    other people append at its end) as it is."""
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start not in current or end not in current:
+        current = current.rstrip() + f"\n\n{start}\n{end}\n"
+    head, rest = current.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{text}{end}{tail}")
 
 
 def main() -> None:
@@ -220,6 +303,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8909)
     parser.add_argument("--in-place", action="store_true", help="no copy: measure the db itself")
     parser.add_argument("--fresh", action="store_true", help="re-copy the source database")
+    parser.add_argument(
+        "--helpdesk",
+        action="store_true",
+        help="also measure django-helpdesk (its own venv and database) beside the last size",
+    )
+    parser.add_argument("--helpdesk-db", default="sd_helpdesk")
     parser.add_argument(
         "--write",
         action=argparse.BooleanOptionalAction,
@@ -240,12 +329,18 @@ def main() -> None:
         run = run_size(label, database, args)
         runs.append(run)
         print("\n".join(table(run)) + "\n", flush=True)
-    text = report(runs, info)
     print("\n".join(growth(runs)))
     write = args.write if args.write is not None else not args.pages
     if write:
-        write_doc(text)
+        write_doc(report(runs, info))
         print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
+    if args.helpdesk and runs:
+        theirs = run_helpdesk(args, runs[-1]["counts"]["tickets"])
+        lines = comparison(runs[-1], theirs)
+        print("\n".join(lines), flush=True)
+        runs[-1]["helpdesk"] = theirs
+        if args.write is not False:
+            write_doc(report(runs[-1:], info, lines), HELPDESK_START, HELPDESK_END)
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench-last.json").write_text(json.dumps({"machine": info, "runs": runs}))
 

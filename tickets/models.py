@@ -205,6 +205,19 @@ class Ticket(models.Model):
                 ),
                 name="ticket_unconfirmed_age",
             ),
+            # Issue 9: a customer's open tickets, newest first, and their count (the portal's
+            # default list) without visiting the organisation's years of closed tickets.
+            models.Index(
+                fields=["organization", "-created_at", "-id"],
+                condition=~models.Q(status__in=sorted(DONE_STATUSES)),
+                name="scale_ticket_org_open",
+            ),
+            # Issue 9: the queue filtered by status and priority, in its default order (next
+            # update due, then id), read in order instead of sorting every match.
+            models.Index(
+                fields=["status", "priority", "next_update_due", "id"],
+                name="scale_ticket_status_prio_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

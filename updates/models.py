@@ -144,6 +144,14 @@ class Promise(models.Model):
                 condition=models.Q(is_first_response=True),
                 name="promise_first_response",
             ),
+            # Issue 9 (docs/benchmarks.md): the sweep's reconcile step checks every overdue
+            # pending promise for its breach alert on each run; (due_at, id) of pending promises
+            # alone lets it read ids from the index without visiting the table.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(outcome="pending"),
+                name="scale_promise_pending_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from accounts.models import Role, User
 from tests.factories import TicketFactory
@@ -56,6 +56,9 @@ def test_a_seeded_desk_is_consistent_and_serves_its_pages(seeded, client):
     assert not Promise.objects.filter(outcome=PromiseOutcome.PENDING).exclude(
         ticket__status__in=OWING_STATUSES
     )
+    # The dashboard's figures by customer and by owner read them off each promise.
+    assert not Promise.objects.exclude(organization=F("ticket__organization")).exists()
+    assert not Promise.objects.filter(owner__isnull=True, ticket__owner__isnull=False).exists()
     assert not Ticket.objects.exclude(status__in=OWING_STATUSES).filter(
         next_update_due__isnull=False
     )

@@ -95,13 +95,23 @@ def reconcile_missing_alerts(*, now: datetime, limit: int = 500) -> int:
     Existing stages are left as they are (unique constraint, conflicts ignored); a due-soon alert
     created this late is skipped by the sweep because the deadline has passed.
     """
-    orphans = list(
+    # Two steps: the check runs on every sweep over every overdue pending promise, so it reads
+    # only ids (an index-only scan of scale_promise_pending_due against the alerts' unique
+    # index); the rare orphans are loaded with their tickets afterwards.
+    orphan_ids = list(
         Promise.objects.filter(outcome=PromiseOutcome.PENDING, due_at__lte=now)
         .exclude(
             Exists(PromiseAlert.objects.filter(promise=OuterRef("pk"), stage=AlertStage.BREACHED))
         )
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not orphan_ids:
+        return 0
+    orphans = list(
+        Promise.objects.filter(pk__in=orphan_ids)
         .select_related("ticket__organization__support_plan")
-        .order_by("due_at")[:limit]
+        .order_by("due_at")
     )
     alerts = []
     for promise in orphans:

@@ -14,10 +14,11 @@ def server_timing(get_response):
             count[0] += 1
             return execute(sql, params, many, context)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(counter):
             response = get_response(request)
         response["X-Bench-Ms"] = f"{(time.perf_counter() - started) * 1000:.3f}"
+        response["X-Bench-Cpu-Ms"] = f"{(time.process_time() - cpu) * 1000:.3f}"
         response["X-Bench-Queries"] = str(count[0])
         return response
 

@@ -783,6 +783,8 @@ class Seeder:
                     "closed_at",
                     "kept_by_id",
                     "made_by_id",
+                    "owner_id",
+                    "organization_id",
                 ],
             ),
             "alerts": Table(
@@ -1157,6 +1159,9 @@ class Seeder:
                 closed,
                 kept_by,
                 made_by_,
+                # The dashboard's figures by owner and by customer read these off the promise.
+                owner,
+                org.pk,
             )
             if outcome == PromiseOutcome.PENDING:
                 self.make_alerts(number, org.pk, owner, promise_id, made_at_, due, ticket_priority)
