@@ -87,21 +87,7 @@ class VendorSerializer(StrictModelSerializer):
 
     class Meta:
         model = Vendor
-        fields = [
-            "id",
-            "name",
-            "aliases",
-            "support_email",
-            "support_phone",
-            "portal_url",
-            "account_number",
-            "contract_reference",
-            "support_hours",
-            "expected_response_minutes",
-            "notes",
-            "is_active",
-            "created_at",
-        ]
+        fields = ["id", *services.VENDOR_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
         # The service runs the model's full validation (uniqueness included) in one place.
         validators: list = []

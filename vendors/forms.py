@@ -27,19 +27,7 @@ class VendorForm(forms.ModelForm):
 
     class Meta:
         model = Vendor
-        fields = [
-            "name",
-            "aliases",
-            "support_email",
-            "support_phone",
-            "portal_url",
-            "account_number",
-            "contract_reference",
-            "support_hours",
-            "expected_response_minutes",
-            "notes",
-            "is_active",
-        ]
+        fields = list(VENDOR_FIELDS)
         widgets = {
             "aliases": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -47,7 +35,6 @@ class VendorForm(forms.ModelForm):
         labels = {"expected_response_minutes": "Expected response time (minutes)"}
 
     def service_fields(self) -> dict[str, Any]:
-        assert set(self.Meta.fields) <= VENDOR_FIELDS
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 

@@ -35,20 +35,19 @@ from vendors.models import (
 LONGEST_CHASE_DAYS = 366
 REFERENCE_MAX_LENGTH = 100
 CHASE_BATCH_SIZE = 500
-VENDOR_FIELDS = frozenset(
-    {
-        "name",
-        "aliases",
-        "support_email",
-        "support_phone",
-        "portal_url",
-        "account_number",
-        "contract_reference",
-        "support_hours",
-        "expected_response_minutes",
-        "notes",
-        "is_active",
-    }
+# The vendor fields staff may set, in the order forms and the API show them.
+VENDOR_FIELDS = (
+    "name",
+    "aliases",
+    "support_email",
+    "support_phone",
+    "portal_url",
+    "account_number",
+    "contract_reference",
+    "support_hours",
+    "expected_response_minutes",
+    "notes",
+    "is_active",
 )
 ESCALATION_EDITABLE_FIELDS = frozenset(
     {"vendor_reference", "summary", "status", "next_chase_at", "rca_requested", "rca_received"}
@@ -116,7 +115,7 @@ def _label(escalation: VendorEscalation) -> str:
 
 
 def _apply_vendor_fields(vendor: Vendor, fields: dict[str, Any]) -> Vendor:
-    unknown = set(fields) - VENDOR_FIELDS
+    unknown = set(fields) - set(VENDOR_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be set here." for name in sorted(unknown)})
     for name, value in fields.items():

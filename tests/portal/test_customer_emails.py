@@ -11,10 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from tests.factories import ContactFactory
-from tests.updates.keeper_support import smtp_server, smtp_settings
+from tests.updates.keeper_support import deliver, smtp_server, smtp_settings
 from tickets.models import Status, Ticket
 from updates import services as update_services
-from updates.keeper.delivery import deliver
 from updates.models import Feedback, OutboxMessage
 
 __all__ = ["smtp_server", "smtp_settings"]

@@ -8,10 +8,9 @@ import pytest
 import time_machine
 
 from tests.factories import TicketFactory
-from tests.updates.keeper_support import smtp_server, smtp_settings
+from tests.updates.keeper_support import deliver, smtp_server, smtp_settings
 from tests.vendors.factories import VendorFactory
 from updates.keeper import messages as keeper_messages
-from updates.keeper.delivery import deliver
 from updates.keeper.sweep import sweep
 from updates.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 from vendors import services
