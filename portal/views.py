@@ -27,6 +27,9 @@ from updates import services as update_services
 PAGE_SIZE = 20
 NOT_QUITE_PREFIX = "That's not quite it: "
 
+# The newest public entries a ticket page shows; older history is one link away.
+TIMELINE_PAGE_SIZE = 50
+
 
 def _go_to(request: HttpRequest, url: str) -> HttpResponse:
     """After a successful form post: a plain redirect, or for htmx a full-page navigation (so the
@@ -87,9 +90,16 @@ def _ticket_page(
     their errors show in place with what the customer typed."""
     viewer = request.user
     ticket = visibility.customer_ticket(viewer, pk)
+    show_all = request.GET.get("timeline") == "all"
+    # One entry more than shown tells whether there is older history behind a link.
+    timeline = visibility.public_timeline(
+        viewer, pk, newest=None if show_all else TIMELINE_PAGE_SIZE + 1
+    )
+    truncated = len(timeline) > TIMELINE_PAGE_SIZE and not show_all
     context = {
         "ticket": ticket,
-        "timeline": visibility.public_timeline(viewer, pk),
+        "timeline": timeline[1:] if truncated else timeline,
+        "timeline_truncated": truncated,
         "reply_form": reply_form or ReplyForm(),
         "not_quite_form": not_quite_form or NotQuiteForm(),
         "refresh_promise": refresh_promise,

@@ -262,8 +262,9 @@ class CustomerEntry:
         return self.kind == EntryKind.EVENT
 
 
-def public_timeline(viewer: User, pk: int) -> list[CustomerEntry]:
+def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list[CustomerEntry]:
     """The public timeline of a visible ticket, oldest first; 404 when the ticket is not visible.
+    With `newest`, only that many of the latest entries (a years-long ticket stays one fast page).
 
     Only public updates, customer replies and public events are read: internal notes are never
     public (a database constraint), and the query asks for `is_public` as well as the kinds.
@@ -280,6 +281,8 @@ def public_timeline(viewer: User, pk: int) -> list[CustomerEntry]:
         .select_related("author")
         .order_by("created_at", "id")
     )
+    if newest is not None:
+        entries = reversed(entries.order_by("-created_at", "-id")[:newest])
     timeline = []
     for entry in entries:
         if entry.kind == EntryKind.EVENT:

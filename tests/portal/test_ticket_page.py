@@ -209,3 +209,33 @@ def test_an_overdue_promise_is_owned_up_to(portal_client, ticket):
         body = portal_client.get(page(ticket)).content.decode()
 
     assert "We're late with this update, sorry." in body
+
+
+def test_a_long_history_shows_the_latest_updates_with_the_rest_one_link_away(
+    portal_client, agent, ticket
+):
+    start = ticket.created_at + timedelta(minutes=1)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            ticket=ticket,
+            kind=EntryKind.PUBLIC_UPDATE,
+            is_public=True,
+            author=agent,
+            body=f"Progress note number {n:03d}.",
+            created_at=start + timedelta(minutes=n),
+        )
+        for n in range(60)
+    )
+
+    latest = portal_client.get(page(ticket)).content.decode()
+    everything = portal_client.get(page(ticket) + "?timeline=all").content.decode()
+
+    assert "Progress note number 059." in latest
+    assert "Progress note number 010." in latest  # the 50th newest
+    assert "Progress note number 009." not in latest
+    assert "We received your request." not in latest  # the oldest entry
+    assert "?timeline=all" in latest
+    assert latest.index("number 010") < latest.index("number 059")  # still oldest first
+    assert "Progress note number 000." in everything
+    assert "We received your request." in everything
+    assert "?timeline=all" not in everything
