@@ -143,8 +143,10 @@ class PriorityOverrideForm(TicketActionForm):
         super().__init__(*args, ticket=ticket, **kwargs)
 
 
-class HandoverForm(TicketActionForm):
-    id_prefix = "handover"
+class NewOwnerFields(forms.Form):
+    """The new owner and the handover note: the ticket page's handover and the dashboard's
+    one-click reassign ask the same question (assign_owner checks the note is there)."""
+
     owner = OwnerChoiceField(queryset=staff_users(), label="New owner", empty_label=None)
     handover_note = forms.CharField(
         label="Handover note",
@@ -153,6 +155,10 @@ class HandoverForm(TicketActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the new owner needs to know. Required when the ticket already has an owner.",
     )
+
+
+class HandoverForm(TicketActionForm, NewOwnerFields):
+    id_prefix = "handover"
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, ticket=ticket, **kwargs)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from tickets.filters import OwnerChoiceField, staff_users
+from tickets.forms import NewOwnerFields
 from tickets.models import BODY_MAX_LENGTH
 from updates.dashboard import Period
 from updates.models import LossCategory
@@ -103,24 +104,14 @@ class DashboardFilterForm(forms.Form):
         )
 
 
-class ReassignForm(forms.Form):
-    owner = OwnerChoiceField(queryset=staff_users(), label="New owner", empty_label=None)
-    handover_note = forms.CharField(
-        label="Handover note",
-        required=False,
-        max_length=BODY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What the new owner needs to know (required when the ticket has an owner).",
-    )
+class ReassignForm(NewOwnerFields):
+    """Reassign from the Now panel: the same question as the ticket page's handover."""
 
 
-class LossForm(forms.Form):
+class LossLessonsForm(forms.Form):
+    """Revise a recorded loss: its root cause and what we learned."""
+
     category = forms.ChoiceField(choices=LossCategory.choices, label="Root cause")
-    description = forms.CharField(
-        label="What happened",
-        max_length=BODY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     lessons = forms.CharField(
         label="What we learned",
         required=False,
@@ -130,11 +121,12 @@ class LossForm(forms.Form):
     )
 
 
-class LossLessonsForm(forms.Form):
-    category = forms.ChoiceField(choices=LossCategory.choices, label="Root cause")
-    lessons = forms.CharField(
-        label="What we learned",
-        required=False,
+class LossForm(LossLessonsForm):
+    """Record a loss by hand: what happened, besides its cause and lessons."""
+
+    description = forms.CharField(
+        label="What happened",
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    field_order = ["category", "description", "lessons"]
