@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -91,8 +92,41 @@ def queue(request: HttpRequest) -> HttpResponse:
 # ---- the ticket page --------------------------------------------------------------------
 
 
+# The side forms are drawn only when asked for: each sits closed in a <details> that fetches
+# it when opened (htmx, `?form=<name>`), or opens it on a full page without JavaScript. Drawing
+# all of them on every view was most of the page's time (two of them list every staff member).
+# name -> (context key, form class)
+SIDE_FORMS: dict[str, tuple[str, type[TicketActionForm]]] = {
+    "triage": ("triage_form", TriageForm),
+    "details": ("details_form", DetailsForm),
+    "handover": ("handover_form", HandoverForm),
+    "collaborator": ("collaborator_form", CollaboratorForm),
+    "override": ("override_form", PriorityOverrideForm),
+}
+
+
+def side_forms(
+    ticket: Ticket, bound: dict[str, Any], open_forms: set[str]
+) -> dict[str, TicketActionForm | None]:
+    """The side forms to draw now: the ones a POST bound (shown again with the user's input and
+    errors) and the ones asked to be open; None for the rest, which the page loads on demand.
+    A priority override in force keeps its form open, as it always did."""
+    if ticket.priority_override:
+        open_forms = open_forms | {"override"}
+    forms = {}
+    for name, (key, form_class) in SIDE_FORMS.items():
+        form = bound.get(name)
+        if form is None and name in open_forms:
+            form = form_class(ticket=ticket)
+        forms[key] = form
+    return forms
+
+
 def ticket_page_context(
-    request: HttpRequest, ticket: Ticket, bound: dict[str, Any] | None = None
+    request: HttpRequest,
+    ticket: Ticket,
+    bound: dict[str, Any] | None = None,
+    open_forms: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     bound = bound or {}
     all_panels = panels.panels_for(request, ticket, bound)
@@ -101,11 +135,7 @@ def ticket_page_context(
         "now": timezone.now(),
         "customer_timezone": ticket.organization.timezone,
         "own_form": bound.get("own") or TakeOwnershipForm(ticket=ticket),
-        "triage_form": bound.get("triage") or TriageForm(ticket=ticket),
-        "details_form": bound.get("details") or DetailsForm(ticket=ticket),
-        "override_form": bound.get("override") or PriorityOverrideForm(ticket=ticket),
-        "handover_form": bound.get("handover") or HandoverForm(ticket=ticket),
-        "collaborator_form": bound.get("collaborator") or CollaboratorForm(ticket=ticket),
+        **side_forms(ticket, bound, set(open_forms)),
         "main_panels": [panel for panel in all_panels if panel.column == "main"],
         "side_panels": [panel for panel in all_panels if panel.column == "side"],
         "impact_label": IMPACT_LABELS[ticket.impact],
@@ -114,20 +144,46 @@ def ticket_page_context(
 
 
 def render_ticket_page(
-    request: HttpRequest, ticket_id: int, *, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    ticket_id: int,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    open_forms: set[str] | frozenset[str] = frozenset(),
 ) -> HttpResponse:
     """The ticket page, or under htmx only its `#ticket-body` (what every ticket action swaps).
 
-    Reloads the ticket so what is shown is what was saved, whatever the action did."""
+    Reloads the ticket so what is shown is what was saved, whatever the action did. `open_forms`
+    names side forms (SIDE_FORMS) to draw open and fresh, besides the bound ones."""
     ticket = selectors.ticket_for_page(ticket_id)
     template = "tickets/ticket.html#ticket-body" if request.htmx else "tickets/ticket.html"
-    return render(request, template, ticket_page_context(request, ticket, bound), status=status)
+    context = ticket_page_context(request, ticket, bound, open_forms)
+    return render(request, template, context, status=status)
+
+
+def render_side_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One side form, fresh, as the fragment its <details> asks for when opened (htmx)."""
+    ticket = _ticket_or_404(pk)
+    key, form_class = SIDE_FORMS[name]
+    context = {"ticket": ticket, key: form_class(ticket=ticket)}
+    response = render(request, f"tickets/ticket.html#form-{name}", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @staff_view
 @require_GET
 def ticket_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_ticket_page(request, pk)
+    """The ticket page. `?form=<side form>` opens that form: under htmx only the form (what its
+    <details> fetches when opened), without JavaScript the whole page with the form open."""
+    name = request.GET.get("form", "")
+    if name and name not in SIDE_FORMS:
+        return HttpResponseBadRequest(f"Unknown form {name!r}: use one of {', '.join(SIDE_FORMS)}.")
+    if name and request.htmx:
+        return render_side_form(request, pk, name)
+    response = render_ticket_page(request, pk, open_forms={name} if name else frozenset())
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def _ticket_or_404(pk: int) -> Ticket:
@@ -170,6 +226,10 @@ def _action_response(
         return render_triage_page(request, bound={(name, ticket.pk): form}, status=status)
     if status == 200 and not request.htmx:
         return redirect("ticket", pk=ticket.pk)
+    if status == 200 and name in SIDE_FORMS:
+        # Saved: the form stays open where the agent was, drawn afresh from the saved ticket
+        # (the bound one carries the old version, so a second change would be refused).
+        return render_ticket_page(request, ticket.pk, open_forms={name})
     return render_ticket_page(request, ticket.pk, bound={name: form}, status=status)
 
 

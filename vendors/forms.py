@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tickets.models import Status, Ticket
 from tickets.web import DateTimeLocalField
+from tickets.widgets import FastSelect
 from vendors.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, EscalationStatus, Vendor
 from vendors.selectors import SCORECARD_COLUMNS, SORTABLE_KEYS, active_vendors
 from vendors.services import REFERENCE_MAX_LENGTH, VENDOR_FIELDS
@@ -39,7 +40,13 @@ class VendorForm(forms.ModelForm):
 
 
 class OpenEscalationForm(forms.Form):
-    vendor = forms.ModelChoiceField(queryset=Vendor.objects.none(), empty_label="Choose a vendor")
+    # FastSelect: the same <select> without a template per option (the ticket page draws this
+    # form whenever a ticket has no escalation yet).
+    vendor = forms.ModelChoiceField(
+        queryset=Vendor.objects.none(),
+        empty_label="Choose a vendor",
+        widget=FastSelect(label_fields=("name",)),
+    )
     vendor_reference = forms.CharField(
         label="Vendor's case reference", max_length=REFERENCE_MAX_LENGTH, required=False
     )

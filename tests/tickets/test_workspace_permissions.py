@@ -53,6 +53,13 @@ PAGES = [
         allowed_status=200,
     ),
     Endpoint("ticket page", "get", lambda t, h: f"/tickets/{t.pk}/", allowed_status=200),
+    # A side form opened on its own (the no-JavaScript link; htmx asks the same URL).
+    Endpoint(
+        "ticket page side form",
+        "get",
+        lambda t, h: f"/tickets/{t.pk}/?form=handover",
+        allowed_status=200,
+    ),
     Endpoint("notifications", "get", lambda t, h: "/notifications/", allowed_status=200),
     Endpoint("bell", "get", lambda t, h: "/notifications/bell/", allowed_status=200),
 ]
@@ -212,8 +219,32 @@ def test_every_form_on_the_ticket_page_carries_the_token_and_it_is_accepted(
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent)
     content = client.get(f"/tickets/{ticket.pk}/").content.decode()
-    post_forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", content, flags=re.S)
-    assert len(post_forms) >= 8  # own, triage, details, handover, collaborators, override, composer
+    # The side forms load when opened: each as the htmx fragment, and all of them drawn on the
+    # page when asked for by name (the links that work without JavaScript).
+    pages = [content]
+    for name in ("triage", "details", "handover", "collaborator", "override"):
+        pages.append(
+            client.get(
+                f"/tickets/{ticket.pk}/?form={name}", HTTP_HX_REQUEST="true"
+            ).content.decode()
+        )
+        pages.append(client.get(f"/tickets/{ticket.pk}/?form={name}").content.decode())
+    post_forms = [
+        form
+        for page in pages
+        for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", page, flags=re.S)
+    ]
+    actions = {re.search(r'action="([^"]+)"', form).group(1) for form in post_forms}
+    for path in (
+        "own",
+        "triage",
+        "details",
+        "handover",
+        "collaborators",
+        "priority",
+        "updates/note",
+    ):
+        assert f"/tickets/{ticket.pk}/{path}/" in actions, path
     for form in post_forms:
         assert 'name="csrfmiddlewaretoken"' in form, form[:200]
     # htmx requests send the token as a header (base.html's hx-headers).
