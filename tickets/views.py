@@ -30,7 +30,7 @@ from tickets.forms import (
     TicketActionForm,
     TriageForm,
 )
-from tickets.models import Ticket
+from tickets.models import Status, Ticket
 from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS, priority_for
 from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS, paginate, view_queryset
 from tickets.web import apply_service_error, staff_view
@@ -164,6 +164,8 @@ def render_ticket_page(
 def render_side_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One side form, fresh, as the fragment its <details> asks for when opened (htmx)."""
     ticket = _ticket_or_404(pk)
+    if ticket.status == Status.CLOSED:
+        return HttpResponseBadRequest(f"{ticket.reference} is closed: there is nothing to change.")
     key, form_class = SIDE_FORMS[name]
     context = {"ticket": ticket, key: form_class(ticket=ticket)}
     response = render(request, f"tickets/ticket.html#form-{name}", context)

@@ -1,7 +1,7 @@
 """The staff ticket page and its actions: ownership, triage, status and dates, priority override,
 collaborators; permissions, CSRF, optimistic concurrency and query counts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -128,6 +128,157 @@ def test_panel_column_must_be_main_or_side():
         panels.register(panels.TicketPanel("x", "t.html", lambda *a: {}, column="footer"))
 
 
+# ---- side forms, drawn when opened ----------------------------------------------------------
+
+SIDE_FORMS = {
+    # name: (the form's action, one of its fields)
+    "triage": ("triage", 'name="problem_statement"'),
+    "details": ("details", 'name="needed_by"'),
+    "handover": ("handover", 'name="handover_note"'),
+    "collaborator": ("collaborators", 'name="user"'),
+    "override": ("priority", 'name="priority_override_reason"'),
+}
+
+
+def test_side_forms_are_not_drawn_until_opened_and_no_staff_list_is_read(agent, other_agent):
+    ticket = owned_ticket(agent)
+    with CaptureQueriesContext(connection) as queries:
+        content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    for name, (action, field) in SIDE_FORMS.items():
+        assert field not in content, name
+        assert f"/tickets/{ticket.pk}/{action}/" not in content, name
+        # The loader (htmx, on first opening) and the link that works without JavaScript.
+        assert f'hx-get="/tickets/{ticket.pk}/?form={name}"' in content, name
+        assert f'href="/tickets/{ticket.pk}/?form={name}#side-{name}"' in content, name
+    assert f'<option value="{other_agent.pk}"' not in content
+    staff_lists = [q["sql"] for q in queries if '"accounts_user"."role" IN' in q["sql"]]
+    assert staff_lists == []
+
+
+@pytest.mark.parametrize("name", SIDE_FORMS)
+def test_a_side_form_loads_alone_under_htmx(agent, name):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).get(f"/tickets/{ticket.pk}/?form={name}", **htmx())
+    content = response.content.decode()
+    action, field = SIDE_FORMS[name]
+    assert response.status_code == 200
+    assert content.lstrip().startswith("<form")
+    assert f'action="/tickets/{ticket.pk}/{action}/"' in content
+    assert field in content
+    assert 'name="csrfmiddlewaretoken"' in content
+    assert f'value="{version(ticket)}"' in content  # drawn from the ticket as it is now
+    assert 'id="ticket-body"' not in content
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("name", SIDE_FORMS)
+def test_a_side_form_opens_on_the_whole_page_without_javascript(agent, name):
+    ticket = owned_ticket(agent)
+    response = client_for(agent).get(f"/tickets/{ticket.pk}/?form={name}")
+    content = response.content.decode()
+    _action, field = SIDE_FORMS[name]
+    assert response.status_code == 200
+    assert "<html" in content
+    assert 'id="ticket-body"' in content
+    section = content[content.index(f'id="side-{name}"') :]
+    assert section.index(field) < section.index("</details>")  # drawn inside its section
+    assert " open>" in section[: section.index(field)]  # and its section is open
+
+
+def test_an_unknown_side_form_is_a_clear_400(agent):
+    ticket = owned_ticket(agent)
+    for headers in ({}, htmx()):
+        response = client_for(agent).get(f"/tickets/{ticket.pk}/?form=wat", **headers)
+        assert response.status_code == 400
+        assert "Unknown form 'wat'" in response.content.decode()
+
+
+def test_a_side_form_saved_under_htmx_stays_open_drawn_from_the_saved_ticket(agent):
+    ticket = owned_ticket(agent)
+    client = client_for(agent)
+    first = client.post(
+        f"/tickets/{ticket.pk}/details/",
+        {
+            "status": Status.IN_PROGRESS,
+            "eta": "",
+            "needed_by": "",
+            "expected_updated_at": version(ticket),
+        },
+        **htmx(),
+    )
+    content = first.content.decode()
+    assert first.status_code == 200
+    assert "Ticket updated." in content
+    assert 'name="needed_by"' in content  # still open where the agent was
+    drawn = first.context["details_form"]
+    assert not drawn.is_bound
+    assert drawn.initial["expected_updated_at"] == reload(ticket).updated_at
+    # So a second change goes through instead of being refused as stale.
+    second = client.post(
+        f"/tickets/{ticket.pk}/details/",
+        {
+            "status": Status.WAITING_ON_CUSTOMER,
+            "eta": "",
+            "needed_by": "",
+            "expected_updated_at": drawn.initial["expected_updated_at"].isoformat(),
+        },
+        **htmx(),
+    )
+    assert second.status_code == 200
+    assert reload(ticket).status == Status.WAITING_ON_CUSTOMER
+
+
+def test_a_closed_ticket_offers_no_side_form(agent):
+    from tickets import services
+
+    ticket = owned_ticket(agent)
+    services.change_status(ticket, status=Status.CLOSED, by=agent)
+    response = client_for(agent).get(f"/tickets/{ticket.pk}/?form=triage", **htmx())
+    assert response.status_code == 400
+    assert "is closed" in response.content.decode()
+
+
+# ---- the timeline ------------------------------------------------------------------------
+
+
+def test_timeline_entries_are_escaped_and_keep_their_paragraphs(agent, other_agent):
+    ticket = owned_ticket(agent)
+    update_services.add_internal_note(
+        ticket, author=agent, body="<b>bold?</b>\n\nSecond paragraph\nnext line"
+    )
+    ticket_services_handover(ticket, agent, other_agent, note="Call <them> after 3.\nThanks")
+    content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "<p>&lt;b&gt;bold?&lt;/b&gt;</p>\n\n<p>Second paragraph<br>next line</p>" in content
+    assert f"Handed over from {agent.display_name} to {other_agent.display_name}." in content
+    assert "<blockquote>Call &lt;them&gt; after 3.<br>Thanks</blockquote>" in content
+
+
+def ticket_services_handover(ticket, by, to, *, note):
+    from tickets import services
+
+    services.update_ticket(reload(ticket), by=by, changes={"owner": to, "handover_note": note})
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_timeline_times_read_as_the_date_filter_would(zone):
+    from django.utils.formats import date_format
+
+    from tickets.display import DatetimeText
+
+    moments = [
+        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # the night London changes clocks
+        datetime(2026, 12, 1, 23, 5, tzinfo=UTC),
+        datetime(2027, 1, 4, 9, 0, tzinfo=UTC),
+    ]
+    with timezone.override(zone):
+        times = DatetimeText()
+        for moment in moments:
+            local = timezone.localtime(moment)
+            assert times.short(moment) == date_format(local, "D j M, H:i")
+            assert times.iso(moment) == date_format(local, "c")
+        assert times.short(None) == ""
+
+
 # ---- ownership ---------------------------------------------------------------------------
 
 
@@ -177,6 +328,7 @@ def test_handover_needs_a_note_and_keeps_what_was_typed(agent, other_agent):
     assert response.status_code == 400
     assert "Write a handover note" in response.content.decode()
     assert response.context["handover_form"].data["owner"] == str(other_agent.pk)
+    assert '<details class="side-form" id="side-handover" open>' in response.content.decode()
     assert reload(ticket).owner == agent
 
 
@@ -378,6 +530,7 @@ def test_a_closed_ticket_offers_no_actions(agent):
     content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Save triage" not in content
     assert "Send to customer" not in content
+    assert "?form=" not in content
 
 
 # ---- raising a ticket for a customer ---------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import PHONE, save_screenshot, sign_in_through_form
+from tests.browser import PHONE, _session_cookie_for, save_screenshot, sign_in_through_form
 from tests.factories import PASSWORD, ContactFactory, OrganizationFactory, TicketFactory
 from tests.tickets.helpers import owned_ticket
 from tickets import services as ticket_services
@@ -156,13 +156,17 @@ def test_stale_edit_shows_a_clear_message_and_keeps_the_colleagues_change(
     ticket = owned_ticket(agent)
     page = signed_in_page(agent)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    # A colleague restates the problem while this page is open.
+    # The triage form loads when its section is opened.
+    expect(page.locator(".triage-form")).to_have_count(0)
+    page.locator("#side-triage summary").click()
+    triage = page.locator(".triage-form")
+    expect(triage).to_be_visible()
+    # A colleague restates the problem while the form is open.
     ticket_services.update_ticket(
         Ticket.objects.get(pk=ticket.pk),
         by=other_agent,
         changes={"problem_statement": "Bob's restatement."},
     )
-    triage = page.locator(".triage-form")
     triage.get_by_label("Our understanding of the problem").fill("Alice's restatement.")
     triage.get_by_role("button", name="Save triage").click()
     expect(page.locator("#ticket-body .messages")).to_contain_text("someone else changed")
@@ -243,3 +247,48 @@ def test_queue_filters_and_search_update_in_place_and_the_url_is_shareable(
     scroll_width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], "the queue must not scroll sideways on a phone"
     save_screenshot(phone, "queue-phone")
+
+
+def test_side_forms_load_when_opened_and_hand_over_in_place(
+    live_server, signed_in_page, agent, other_agent
+):
+    ticket = owned_ticket(agent, subject="Laptop will not boot")
+    page = signed_in_page(agent)
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    marker = page.evaluate("() => (window.ticketMarker = 'same page')")
+    handover = page.locator("#side-handover")
+    expect(handover.get_by_label("New owner")).to_have_count(0)  # not drawn until opened
+
+    handover.locator("summary").click()
+    handover.get_by_label("New owner").select_option(label=other_agent.display_name)
+    handover.get_by_label("Handover note").fill("Bob knows this model; the customer is in at 3.")
+    handover.get_by_role("button", name="Hand over").click()
+    expect(page.locator("#ticket-body .messages")).to_contain_text(
+        f"now owned by {other_agent.display_name}"
+    )
+    assert page.evaluate("() => window.ticketMarker") == marker  # swapped in place
+    assert Ticket.objects.get(pk=ticket.pk).owner == other_agent
+
+    # Opening the other sections loads each form once; the page stays accessible.
+    for section in ("#side-details", "#side-collaborator", "#side-override"):
+        page.locator(f"{section} summary").click()
+        expect(page.locator(f"{section} form")).to_be_visible()
+    assert_accessible_form_markup(page)
+
+
+def test_side_forms_open_without_javascript(live_server, browser, agent, other_agent):
+    ticket = owned_ticket(agent)
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    context.set_default_timeout(10_000)
+    context.add_cookies([_session_cookie_for(agent, live_server.url)])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+        page.locator("#side-collaborator summary").click()
+        page.get_by_role("link", name="Open the collaborator form").click()
+        page.get_by_label("Add a collaborator").select_option(label=other_agent.display_name)
+        page.get_by_role("button", name="Add collaborator").click()
+        expect(page.locator(".messages")).to_contain_text("can now help")
+        assert list(Ticket.objects.get(pk=ticket.pk).collaborators.all()) == [other_agent]
+    finally:
+        context.close()
