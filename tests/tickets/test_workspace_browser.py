@@ -274,6 +274,7 @@ def test_side_forms_load_when_opened_and_hand_over_in_place(
         page.locator(f"{section} summary").click()
         expect(page.locator(f"{section} form")).to_be_visible()
     assert_accessible_form_markup(page)
+    save_screenshot(page, "ticket-side-forms")
 
 
 def test_side_forms_open_without_javascript(live_server, browser, agent, other_agent):
@@ -288,7 +289,7 @@ def test_side_forms_open_without_javascript(live_server, browser, agent, other_a
         page.get_by_role("link", name="Open the collaborator form").click()
         page.get_by_label("Add a collaborator").select_option(label=other_agent.display_name)
         page.get_by_role("button", name="Add collaborator").click()
-        expect(page.locator(".messages")).to_contain_text("can now help")
+        expect(page.locator("#ticket-body .messages")).to_contain_text("can now help")
         assert list(Ticket.objects.get(pk=ticket.pk).collaborators.all()) == [other_agent]
     finally:
         context.close()
