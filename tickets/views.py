@@ -33,6 +33,7 @@ from tickets.forms import (
 from tickets.models import Status, Ticket
 from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS, priority_for
 from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS, paginate, view_queryset
+from tickets.rendering import fast
 from tickets.web import apply_service_error, staff_view
 
 TRIAGE_LIST_LENGTH = 50
@@ -118,7 +119,7 @@ def side_forms(
         form = bound.get(name)
         if form is None and name in open_forms:
             form = form_class(ticket=ticket)
-        forms[key] = form
+        forms[key] = fast(form) if form is not None else None
     return forms
 
 
@@ -134,7 +135,7 @@ def ticket_page_context(
         "ticket": ticket,
         "now": timezone.now(),
         "customer_timezone": ticket.organization.timezone,
-        "own_form": bound.get("own") or TakeOwnershipForm(ticket=ticket),
+        "own_form": fast(bound.get("own") or TakeOwnershipForm(ticket=ticket)),
         **side_forms(ticket, bound, set(open_forms)),
         "main_panels": [panel for panel in all_panels if panel.column == "main"],
         "side_panels": [panel for panel in all_panels if panel.column == "side"],
@@ -167,7 +168,7 @@ def render_side_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if ticket.status == Status.CLOSED:
         return HttpResponseBadRequest(f"{ticket.reference} is closed: there is nothing to change.")
     key, form_class = SIDE_FORMS[name]
-    context = {"ticket": ticket, key: form_class(ticket=ticket)}
+    context = {"ticket": ticket, key: fast(form_class(ticket=ticket))}
     response = render(request, f"tickets/ticket.html#form-{name}", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from accounts.models import User
 from tickets.display import DatetimeText
 from tickets.models import Ticket
+from tickets.rendering import fast
 from updates.dashboard import losses_for_ticket
 from updates.events import describe
 from updates.forms import InternalNoteForm, PublicUpdateForm, customer_timezone
@@ -97,14 +98,15 @@ def timeline_panel_context(
     request: HttpRequest, ticket: Ticket, bound: dict[str, Any]
 ) -> dict[str, Any]:
     now = timezone.now()
-    public_form = bound.get("public_update") or PublicUpdateForm(ticket=ticket, now=now)
+    # FastRenderer: the composer is drawn on every view of the page (tickets.rendering).
+    public_form = fast(bound.get("public_update") or PublicUpdateForm(ticket=ticket, now=now))
     show_all = request.GET.get("timeline") == "all"
     rows = timeline(ticket, limit=None if show_all else TIMELINE_PAGE_SIZE + 1)
     return {
         "timeline": rows[:TIMELINE_PAGE_SIZE] if not show_all else rows,
         "timeline_truncated": not show_all and len(rows) > TIMELINE_PAGE_SIZE,
         "public_form": public_form,
-        "note_form": bound.get("internal_note") or InternalNoteForm(),
+        "note_form": fast(bound.get("internal_note") or InternalNoteForm()),
         "preview": bound.get("preview"),
         "active_tab": bound.get("tab", "public"),
         "promise_options": public_form.options,

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tickets.models import Ticket
+from tickets.rendering import fast
 from vendors import selectors
 from vendors.forms import (
     ChaseForm,
@@ -73,7 +74,10 @@ def escalations_panel_context(
     """Four queries whatever the number of escalations and notes: escalations with vendor and
     opener, their notes with authors, and the vendor choices of the open form."""
     escalations = list(selectors.ticket_escalations(ticket))
-    open_form = bound.get("vendor_open") or OpenEscalationForm(ticket=ticket, prefix="escalate")
+    # FastRenderer (tickets.rendering): this form is drawn on every ticket without an escalation.
+    open_form = fast(
+        bound.get("vendor_open") or OpenEscalationForm(ticket=ticket, prefix="escalate")
+    )
     return {
         "escalation_rows": escalation_rows(escalations, bound, notes=PANEL_NOTES),
         "open_form": open_form,
