@@ -444,6 +444,26 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status="dead"),
                 name="outbox_dead_letters",
             ),
+            # The sweep's one-statement check for lost messages (updates.keeper.sweep.
+            # check_work_due) reads the first entry of each: the earliest retry not queued, the
+            # oldest queueing of a pending message, the earliest sending lease. Each holds only
+            # messages in that transient state, so they stay small however large the outbox.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending", enqueued_at__isnull=True),
+                name="outbox_unqueued_due",
+            ),
+            models.Index(
+                fields=["enqueued_at"],
+                include=["next_attempt_at"],
+                condition=models.Q(status="pending", enqueued_at__isnull=False),
+                name="outbox_queued_since",
+            ),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="sending"),
+                name="outbox_sending_lease",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -459,6 +479,12 @@ class SweepHeartbeat(models.Model):
     fired = models.PositiveIntegerField(default=0)
     requeued = models.PositiveIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
+    # The reconcile watermark: every pending promise due at or before this has been checked for
+    # its breach alert, so the next sweep checks only those that fell due after it.
+    reconciled_until = models.DateTimeField(null=True, blank=True)
+    full_reconciled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every overdue pending promise was last checked."
+    )
 
     def __str__(self) -> str:
         return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
