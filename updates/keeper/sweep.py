@@ -221,7 +221,11 @@ def _work_due_query(at) -> QuerySet:
                 pending.filter(enqueued_at__isnull=False, next_attempt_at__lte=at), "enqueued_at"
             ),
             lease_expires_at=_earliest(
-                OutboxMessage.objects.filter(status=OutboxStatus.SENDING), "lease_expires_at"
+                # Not null: SQLite sorts nulls first, and no lease never expires (lost_messages).
+                OutboxMessage.objects.filter(
+                    status=OutboxStatus.SENDING, lease_expires_at__isnull=False
+                ),
+                "lease_expires_at",
             ),
             orphan_due_at=_earliest(
                 orphan_promises(until=at, since=OuterRef("reconciled_until")), "due_at"
