@@ -12,7 +12,7 @@ Business-hours priorities count the lead on the organisation's business clock.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Expression, OuterRef, QuerySet
 
 from accounts.models import DEFAULT_CADENCE, CadenceRule
 from tickets.models import Ticket
@@ -91,7 +91,9 @@ def cancel_alerts(promise: Promise, *, at: datetime) -> int:
     )
 
 
-def orphan_promises(*, until, since=None) -> QuerySet[Promise]:
+def orphan_promises(
+    *, until: datetime | Expression, since: datetime | Expression | OuterRef | None = None
+) -> QuerySet[Promise]:
     """Open promises whose deadline passed by `until` (after `since`, when given) and that have
     no breach alert: the promises the keeper would otherwise never escalate. `until` and `since`
     may be datetimes or expressions (the sweep's one-statement check passes the database clock

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import DateTimeField, Expression, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -147,8 +147,9 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     return len(ids) - len(skipped), len(skipped), len(written)
 
 
-def lost_messages(now) -> QuerySet[OutboxMessage]:
-    """Outbox messages whose delivery task may be gone (`now`: a datetime or the database clock):
+def lost_messages(now: Expression) -> QuerySet[OutboxMessage]:
+    """Outbox messages whose delivery task may be gone at `now` (a Value, or Now(): the
+    database clock):
 
     - pending, due, and not queued within OUTBOX_REQUEUE_AFTER_SECONDS (or never: a retry
       waiting for its backoff, or a publish that failed);
@@ -192,7 +193,7 @@ class WorkDue:
     reconciled_until: datetime | None = None
 
 
-def _clock_expression(now: datetime | None):
+def _clock_expression(now: datetime | None) -> Expression:
     """The moment the check compares with: the test's `now`, else the database's clock."""
     if now is None and connection.vendor == "postgresql":
         return Now()  # STATEMENT_TIMESTAMP(): one instant for the whole statement
@@ -206,7 +207,7 @@ def _earliest(queryset: QuerySet, field: str) -> Subquery:
     return Subquery(queryset.order_by(field).values(field)[:1])
 
 
-def _work_due_query(at) -> QuerySet:
+def _work_due_query(at: Expression) -> QuerySet:
     """check_work_due's statement, comparing with `at` (an expression or a value)."""
     pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
     return (
