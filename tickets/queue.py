@@ -17,7 +17,6 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 
 from accounts.models import User
 from tickets.models import OPEN_STATUSES, Status, Ticket
@@ -322,13 +321,14 @@ def paginate(
 class QueueRow:
     """One queue line, worked out in Python once so the template only prints it."""
 
-    pk: int
+    # Numbers as text: the template would localise each int (number_format) on every row.
+    pk: str
     url: str
     reference: str
     subject: str
-    priority: int
-    impact: int
-    urgency: int
+    priority: str
+    impact: str
+    urgency: str
     awaits_confirmation: bool
     customer: str
     requester: str
@@ -339,6 +339,13 @@ class QueueRow:
     due_title: str
     countdown: str
     late: bool
+
+
+def due_title(due: datetime) -> str:
+    """ "Tue 1 Dec, 14:30 GMT" in the agent's time zone: the ticket_tags countdown's title
+    (`date_format(..., "D j M, H:i T")`) for the workspace's English, with strftime, which is
+    five times cheaper than Django's date formatting, 25 times per page."""
+    return timezone.localtime(due).strftime("%a %-d %b, %H:%M %Z")
 
 
 def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
@@ -352,13 +359,13 @@ def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
         owner, requester = ticket.owner, ticket.requester
         rows.append(
             QueueRow(
-                pk=ticket.pk,
+                pk=str(ticket.pk),
                 url=f"{url_prefix}{ticket.pk}{url_suffix}",
                 reference=ticket.reference,
                 subject=ticket.subject,
-                priority=ticket.priority,
-                impact=ticket.impact,
-                urgency=ticket.urgency,
+                priority=str(ticket.priority),
+                impact=str(ticket.impact),
+                urgency=str(ticket.urgency),
                 awaits_confirmation=bool(getattr(ticket, "awaits_confirmation", False)),
                 customer=ticket.organization.name,
                 requester=User.display_name_for(requester.name, requester.email)
@@ -368,7 +375,7 @@ def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
                 status=ticket.status,
                 status_label=status_labels.get(ticket.status, ticket.status),
                 due_iso=due.isoformat() if due else "",
-                due_title=date_format(timezone.localtime(due), "D j M, H:i T") if due else "",
+                due_title=due_title(due) if due else "",
                 countdown=countdown(due, now),
                 late=due is not None and due < now,
             )
