@@ -223,6 +223,8 @@ class AutocompleteInput(forms.TextInput):
                 "hx-target": f"#{listbox}",
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
+                # Inside the queue's filter form, which pushes its URL: suggestions must not.
+                "hx-push-url": "false",
             }
         )
         if isinstance(value, Model):
