@@ -263,24 +263,25 @@ def _search_rows(
        full-text index of open tickets also holds `next_update_due`, so PostgreSQL finds the
        rows that match the words *and* fall due by then inside the index and reads only those.
        Those rows cover the window and are a prefix of the order, so if they hold `limit`
-       matches these are exactly the first `limit` of the whole view; if the window is the
-       whole view, so are its matches.
-    3. Otherwise (a rare word, matches only further down, or a sort the index cannot bound)
-       the whole view is searched: few rows match then, so reading them all is cheap.
+       matches these are exactly the first `limit` of the whole view.
+    3. Otherwise (a rare word, matches only further down, a view shorter than the window, or
+       a sort the index cannot bound) the whole view is searched: few rows match then, so
+       reading them all is cheap.
     """
     order = [key.order_by() for key in sort.keys]
     matches = search_tickets(queryset, text, include_internal=True)
     lead = sort.keys[0]
     if lead.field in SEARCH_BOUNDED_FIELDS:
         window = list(queryset.order_by(*order).values_list(lead.field, flat=True)[:SEARCH_WINDOW])
-        if window and window[-1] is not None:
+        # A shorter window is the whole view: few rows, so searching it all is cheap already.
+        if len(window) == SEARCH_WINDOW and window[-1] is not None:
             # Only the far end: a GIN range condition reads every index entry in its range, so
             # "after the window's first value" would read nearly the whole index; rows before
             # a cursor are already filtered out by the queryset.
             lookup = "gte" if lead.descending else "lte"
             bounded = matches.filter(**{f"{lead.field}__{lookup}": window[-1]})
             rows = list(bounded.order_by(*order)[:limit])
-            if len(rows) == limit or len(window) < SEARCH_WINDOW:
+            if len(rows) == limit:
                 return rows
     return list(matches.order_by(*order)[:limit])
 
