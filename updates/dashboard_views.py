@@ -127,7 +127,7 @@ GROUPS = {
 
 
 def trends(period: dashboard.Period, now) -> dict:
-    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    first_response = dashboard.first_response_figures(period)
     return {
         **dashboard.promise_figures(period, now, timezone.get_current_timezone()),
         "first_response": first_response,
@@ -229,7 +229,7 @@ def export_table(name: str, period: dashboard.Period, now) -> HttpResponse | Non
         counts = dashboard.breaches_by_hour(period, now, timezone.get_current_timezone())
         return _csv(name, ["hour", "breaches"], [(f"{h:02d}:00", n) for h, n in enumerate(counts)])
     if name == "first_response":
-        summary = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+        summary = dashboard.first_response_figures(period)
         return _csv(name, ["response_time", "tickets"], summary["buckets"])
     if name == "ages":
         return _csv(
@@ -402,7 +402,7 @@ def my_figures(request: HttpRequest) -> HttpResponse:
     mine_breached = list(
         dashboard.breached_now(now).filter(owner=request.user)[: dashboard.NOW_PANEL_LENGTH]
     )
-    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    first_response = dashboard.first_response_figures(period)
     return render(
         request,
         "updates/my_figures.html",

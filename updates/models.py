@@ -188,6 +188,31 @@ class Promise(models.Model):
         return PromiseOutcome.KEPT if moment <= self.due_at else PromiseOutcome.BREACHED
 
 
+class PromiseTally(models.Model):
+    """How many promises fell due in one UTC hour at one priority, and how many were kept: the
+    dashboard's incrementally maintained promise figures (docs/dashboard.md, "Performance").
+
+    `due` counts every promise not withdrawn (pending ones too: once the hour has passed they
+    are broken whatever happens next), `kept` the kept ones; broken = due - kept. The promise
+    ledger (updates.promises) adjusts the row in the transaction that records each outcome;
+    `manage.py rebuild_promise_tallies` recomputes the table from the ledger.
+    """
+
+    hour = models.DateTimeField(help_text="The start of the UTC hour the deadlines fell in.")
+    priority = models.PositiveSmallIntegerField()
+    due = models.IntegerField(default=0)
+    kept = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target, and the trends' range scan on hour.
+            models.UniqueConstraint(fields=["hour", "priority"], name="promise_tally_hour_priority")
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.priority} {self.hour:%Y-%m-%d %H}:00 UTC: {self.kept} kept of {self.due}"
+
+
 class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", "Update due soon"
     BREACHED = "breached", "Promise breached"
