@@ -22,20 +22,18 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import ExtractHour, TruncWeek
 from django.utils import timezone
 
+from accounts.models import Organization, User
 from tickets.models import OPEN_STATUSES, TRIAGED_OPEN_STATUSES, Status, Ticket
 from updates.dashboard_tally import tally_hour
 from updates.models import (
-    EntryKind,
     Loss,
     LossCategory,
     Promise,
@@ -122,24 +120,15 @@ def understanding_unconfirmed() -> QuerySet[Ticket]:
 
 def waiting_on_vendor_longest() -> QuerySet[Ticket]:
     """Tickets in waiting_on_vendor, longest first. The wait starts at the latest status change
-    into waiting_on_vendor on the timeline (the ticket's own record; no vendors import)."""
-    since = (
-        TimelineEntry.objects.filter(
-            ticket=OuterRef("pk"),
-            kind=EntryKind.EVENT,
-            event="status_changed",
-            data__new=Status.WAITING_ON_VENDOR,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+    into waiting_on_vendor, kept per waiting ticket in `VendorWait` (updates.dashboard_tally) so
+    the panel reads the 51 longest off its `since` index, whatever the number of waiting
+    tickets. A wait whose start the history does not record is shown as unknown, after the
+    known ones, so it cannot crowd the real longest waits off the panel."""
     return (
         _tickets()
-        .filter(status=Status.WAITING_ON_VENDOR)
-        .annotate(waiting_since=Subquery(since))
-        # A wait with no recorded start (data imported without its status history) is shown as
-        # unknown after the known ones, so it cannot crowd the real longest waits off the panel.
-        .order_by(F("waiting_since").asc(nulls_last=True), "pk")
+        .filter(status=Status.WAITING_ON_VENDOR, vendor_wait__isnull=False)
+        .annotate(waiting_since=F("vendor_wait__since"))
+        .order_by(F("vendor_wait__since").asc(nulls_last=True), "vendor_wait__ticket_id")
     )
 
 
@@ -202,7 +191,8 @@ def _add(counts: dict, key, kept: int, total: int) -> None:
 
 
 def promise_figures(period: Period, now: datetime, tz) -> dict:
-    """Every promise-kept figure of the dashboard page in two aggregate queries, folded in Python.
+    """Every promise-kept figure of the dashboard page in three queries (two aggregates and the
+    names of the owners and customers found), folded in Python.
     Same results as overall_kept_rate, kept_rate_by and breaches_by_hour, which stay the
     readable one-figure versions that read the ledger (tests check they agree).
 
@@ -213,8 +203,8 @@ def promise_figures(period: Period, now: datetime, tz) -> dict:
        Filtered by owner or customer, or in a time zone whose offset is not whole hours (the
        tally's hours would straddle the zone's), they come from the ledger (`promise_came_due_by`).
     2. By owner and by customer: one query over the ledger's covering index, grouped by owner
-       and, separately, by customer (UNION ALL), so a few thousand rows reach Python rather
-       than every owner x customer pair.
+       id and, separately, by customer id (UNION ALL), so a few thousand rows reach Python
+       rather than every owner x customer pair; then their names.
     """
     weeks, priorities, hours, kept_total = {}, {}, [0] * 24, [0, 0]
     for cell in _week_priority_hour_cells(period, now, tz):
@@ -289,20 +279,45 @@ def _week_priority_hour_cells(period: Period, now: datetime, tz) -> list[dict]:
 
 
 def _owner_and_organization_groups(period: Period, now: datetime) -> list[dict]:
+    """Kept and due per owner and per customer: one UNION ALL query grouped by the ids the
+    covering index holds (no join over the period's promises), then the names of the few
+    hundred owners and customers found, in one more query."""
     promises = _came_due(period, now)
+    counted = {"n_due": Count("due_at"), "n_kept": Count("due_at", filter=KEPT)}
     by_owner = (
-        promises.annotate(kind=Value("owner"), label=F("owner__name"))
-        .values("kind", "label")
-        .annotate(n_due=Count("id"), n_kept=Count("id", filter=KEPT))
+        promises.annotate(kind=Value("owner"), key=F("owner_id"))
+        .values("kind", "key")
+        .annotate(**counted)
         .order_by()
     )
     by_organization = (
-        promises.annotate(kind=Value("organization"), label=F("organization__name"))
-        .values("kind", "label")
-        .annotate(n_due=Count("id"), n_kept=Count("id", filter=KEPT))
+        promises.annotate(kind=Value("organization"), key=F("organization_id"))
+        .values("kind", "key")
+        .annotate(**counted)
         .order_by()
     )
-    return list(by_owner.union(by_organization, all=True).order_by())
+    groups = list(by_owner.union(by_organization, all=True).order_by())
+    ids = {"owner": set(), "organization": set()}
+    for group in groups:
+        ids[group["kind"]].add(group["key"])
+    # One query for both, run even when nothing came due (the id 0 matches no row), so the
+    # page's query count never depends on the data.
+    owners = User.objects.filter(pk__in=sorted(ids["owner"] - {None}) or [0]).order_by()
+    customers = Organization.objects.filter(pk__in=sorted(ids["organization"]) or [0]).order_by()
+    names = {"owner": {}, "organization": {}}
+    for kind, pk, name in (
+        owners.annotate(kind=Value("owner"))
+        .values_list("kind", "pk", "name")
+        .union(
+            customers.annotate(kind=Value("organization")).values_list("kind", "pk", "name"),
+            all=True,
+        )
+        .order_by()
+    ):
+        names[kind][pk] = name
+    for group in groups:
+        group["label"] = names[group["kind"]].get(group["key"])
+    return groups
 
 
 def breaches_by_hour(period: Period, now: datetime, tz) -> list[int]:
@@ -445,7 +460,7 @@ def open_tickets_by_age(now: datetime, period: Period | None = None) -> list[tup
     buckets = {}
     lower = None
     for index, (_, upper) in enumerate(AGE_BUCKETS):
-        condition = Q(status__in=OPEN_STATUSES)
+        condition = Q()  # the WHERE clause already keeps open tickets only
         if upper is not None:
             condition &= Q(created_at__gt=now - upper)
         if lower is not None:

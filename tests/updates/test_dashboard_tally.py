@@ -21,7 +21,7 @@ from tickets import services as ticket_services
 from tickets.models import Status
 from updates import dashboard, dashboard_tally
 from updates import services as update_services
-from updates.models import Promise, PromiseOutcome, PromiseTally
+from updates.models import Promise, PromiseOutcome, PromiseTally, TimelineEntry, VendorWait
 
 MONDAY = figures.MONDAY  # 2026-11-16 10:00 UTC
 history = figures.history  # T1 kept then breached and overdue, T2 kept then paused, T3 overdue
@@ -101,12 +101,12 @@ def test_the_backfill_migration_and_the_rebuild_recompute_the_tally(busy_monday,
 
     PromiseTally.objects.filter(priority=2).update(due=99)  # damaged by hand
     with pytest.raises(CommandError, match="differ from the ledger"):
-        call_command("rebuild_promise_tallies", "--check", stdout=io.StringIO())
+        call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("rebuild_promise_tallies", stdout=out)
+    call_command("rebuild_dashboard_tallies", stdout=out)
     assert "Rebuilt" in out.getvalue()
     assert dashboard_tally.stored_tallies() == expected
-    call_command("rebuild_promise_tallies", "--check", stdout=io.StringIO())
+    call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
 
 
 def test_recording_an_outcome_writes_the_tally_in_one_statement(organization, agent):
@@ -203,3 +203,49 @@ def test_first_response_figures_in_the_database_match_the_hand_count(organizatio
 def test_tally_hours_are_utc_hours():
     moment = datetime(2026, 11, 16, 10, 59, 59, 999999, tzinfo=ZoneInfo("Europe/Berlin"))
     assert dashboard_tally.tally_hour(moment) == datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
+# ---- vendor waits ---------------------------------------------------------------------------
+
+
+def test_vendor_waits_follow_status_changes_and_match_the_timeline(organization, agent):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        first, second = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
+        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=1))
+        ticket_services.change_status(second, status=Status.WAITING_ON_VENDOR, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=2))
+        ticket_services.change_status(first, status=Status.IN_PROGRESS, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=3))
+        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=4))
+        ticket_services.change_status(second, status=Status.RESOLVED, by=agent)
+    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
+        first.pk: MONDAY + timedelta(hours=3)  # the wait restarted when it came back
+    }
+    assert dashboard_tally.vendor_waits_from_timeline() == {first.pk: MONDAY + timedelta(hours=3)}
+
+
+def test_vendor_waits_backfill_and_rebuild_with_unknown_starts_last(organization, agent):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        known, unknown = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
+        ticket_services.change_status(known, status=Status.WAITING_ON_VENDOR, by=agent)
+        clock.move_to(MONDAY + timedelta(hours=1))
+        ticket_services.change_status(unknown, status=Status.WAITING_ON_VENDOR, by=agent)
+    # Loaded without its status history, as a bulk import would.
+    TimelineEntry.objects.filter(ticket=unknown, event="status_changed").delete()
+    VendorWait.objects.all().delete()
+    migration = import_module("updates.migrations.0010_vendor_wait")
+    with connection.schema_editor() as editor:
+        migration.backfill(apps, editor)
+    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
+        known.pk: MONDAY,
+        unknown.pk: None,
+    }
+    rows = list(dashboard.waiting_on_vendor_longest())
+    assert rows == [known, unknown]
+    assert [row.waiting_since for row in rows] == [MONDAY, None]
+    VendorWait.objects.all().delete()
+    call_command("rebuild_dashboard_tallies", stdout=io.StringIO())
+    assert VendorWait.objects.count() == 2
+    call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
