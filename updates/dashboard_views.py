@@ -36,6 +36,7 @@ from updates.dashboard_forms import (
     LossLessonsForm,
     ReassignForm,
 )
+from updates.dashboard_rows import panel_rows
 from updates.feedback import record_loss, revise_loss
 from updates.models import Loss, LossCategory
 
@@ -88,22 +89,25 @@ def _query_without_export(request: HttpRequest) -> str:
 # ---- the Now panels --------------------------------------------------------------------------
 
 
-def _limited(queryset) -> dict:
-    """One query per panel: the first NOW_PANEL_LENGTH rows and whether there are more."""
+def _limited(name: str, queryset, now) -> dict:
+    """One query per panel: the first NOW_PANEL_LENGTH rows, whether there are more, and the
+    rows' HTML (updates.dashboard_rows)."""
     rows = list(queryset[: dashboard.NOW_PANEL_LENGTH + 1])
+    shown = rows[: dashboard.NOW_PANEL_LENGTH]
     return {
-        "rows": rows[: dashboard.NOW_PANEL_LENGTH],
+        "rows": shown,
         "more": len(rows) > dashboard.NOW_PANEL_LENGTH,
+        "html": panel_rows(name, shown, now),
     }
 
 
 def now_panels(now) -> dict:
     return {
-        "breached": _limited(dashboard.breached_now(now)),
-        "due_soon": _limited(dashboard.due_within_the_hour(now)),
-        "unowned": _limited(dashboard.unowned(now)),
-        "unconfirmed": _limited(dashboard.understanding_unconfirmed()),
-        "vendor_waits": _limited(dashboard.waiting_on_vendor_longest()),
+        "breached": _limited("breached", dashboard.breached_now(now), now),
+        "due_soon": _limited("due_soon", dashboard.due_within_the_hour(now), now),
+        "unowned": _limited("unowned", dashboard.unowned(now), now),
+        "unconfirmed": _limited("unconfirmed", dashboard.understanding_unconfirmed(), now),
+        "vendor_waits": _limited("vendor_waits", dashboard.waiting_on_vendor_longest(), now),
     }
 
 
