@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from math import ceil
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -424,15 +425,17 @@ def first_response_summary(minutes: list[float]) -> dict:
     }
 
 
-class PercentileDisc(Aggregate):
-    """PostgreSQL's percentile_disc(fraction) WITHIN GROUP (ORDER BY expression): the smallest
-    value with at least `fraction` of the values at or below it, i.e. the nearest rank."""
+class PercentilesDisc(Aggregate):
+    """PostgreSQL's percentile_disc(ARRAY[fractions]) WITHIN GROUP (ORDER BY expression): for
+    each fraction, the smallest value with at least that fraction of the values at or below it
+    (the nearest rank), from a single sort."""
 
     function = "percentile_disc"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression, fractions: tuple[float, ...], output_field, **extra):
+        listed = ", ".join(repr(float(fraction)) for fraction in fractions)
+        super().__init__(expression, fractions=listed, output_field=output_field, **extra)
 
 
 def first_response_figures(period: Period) -> dict:
@@ -458,8 +461,9 @@ def first_response_figures(period: Period) -> dict:
         .annotate(response=response)
         .aggregate(
             count=Count("closed_at"),
-            median=PercentileDisc("response", 0.5),
-            p90=PercentileDisc("response", 0.9),
+            percentiles=PercentilesDisc(
+                "response", (0.5, 0.9), output_field=ArrayField(DurationField())
+            ),
             **buckets,
         )
     )
@@ -467,10 +471,11 @@ def first_response_figures(period: Period) -> dict:
     def minutes(value: timedelta | None) -> float | None:
         return None if value is None else value.total_seconds() / 60
 
+    median, p90 = figures["percentiles"] or (None, None)
     return {
         "count": figures["count"],
-        "median": minutes(figures["median"]),
-        "p90": minutes(figures["p90"]),
+        "median": minutes(median),
+        "p90": minutes(p90),
         "buckets": [
             (label, figures[f"bucket_{index}"])
             for index, (label, _) in enumerate(FIRST_RESPONSE_BUCKETS)

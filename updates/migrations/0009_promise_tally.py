@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
                 ('kept', models.IntegerField(default=0)),
             ],
             options={
+                'indexes': [models.Index(fields=['hour'], include=('priority', 'due', 'kept'), name='promise_tally_covering')],
                 'constraints': [models.UniqueConstraint(fields=('hour', 'priority'), name='promise_tally_hour_priority')],
             },
         ),
