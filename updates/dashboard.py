@@ -213,9 +213,9 @@ def promise_figures(period: Period, now: datetime, tz) -> dict:
        two partial hours at its ends from the ledger's deadline index; one UNION ALL query.
        Filtered by owner or customer, or in a time zone whose offset is not whole hours (the
        tally's hours would straddle the zone's), they come from the ledger (`promise_came_due_by`).
-    2. By owner and by customer: one query over the ledger's covering index, grouped by owner
-       id and, separately, by customer id (UNION ALL), so a few thousand rows reach Python
-       rather than every owner x customer pair; then their names.
+    2. By owner and by customer: one scan of the ledger's covering index grouped by owner id
+       and, separately, by customer id (GROUPING SETS), so a few thousand rows reach Python
+       rather than every owner x customer pair; then one query for their names.
     """
     weeks, priorities, hours, kept_total = {}, {}, [0] * 24, [0, 0]
     for cell in _week_priority_hour_cells(period, now, tz):
