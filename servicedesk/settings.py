@@ -226,6 +226,9 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
     "OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * SWEEP_INTERVAL_SECONDS
 )
+# The sweep checks the promises that fell due since its last run for their breach alert, and
+# every overdue promise (the backstop for rows imported with a deadline already past) this often.
+SWEEP_FULL_RECONCILE_SECONDS = env.int("SWEEP_FULL_RECONCILE_SECONDS", default=3600)
 # Redis redelivers a task not acknowledged within the visibility timeout, so a task still running
 # then would run twice, and a lease shorter than a task's run would let two workers send one email.
 if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:

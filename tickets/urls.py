@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="home"),
     path("triage/", views.triage, name="triage"),
     path("tickets/new/", views.new_ticket, name="ticket-new"),
+    path("tickets/autocomplete/<slug:source>/", views.autocomplete, name="autocomplete"),
     path("tickets/priority-preview/", views.priority_preview, name="priority-preview"),
     path("tickets/<int:pk>/", views.ticket_page, name="ticket"),
     path("tickets/<int:pk>/own/", views.take_ownership, name="ticket-own"),

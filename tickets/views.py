@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from tickets import panels, selectors, services
+from tickets.autocomplete import CONTACTS, CUSTOMERS, SOURCES
 from tickets.filters import QueueControls, QueueFilter
 from tickets.forms import (
     CollaboratorForm,
@@ -32,7 +33,14 @@ from tickets.forms import (
 )
 from tickets.models import Status, Ticket
 from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS, priority_for
-from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS, paginate, view_queryset
+from tickets.queue import (
+    DEFAULT_VIEW,
+    SAVED_VIEWS,
+    SORTS,
+    paginate,
+    queue_rows,
+    view_queryset,
+)
 from tickets.rendering import fast
 from tickets.web import apply_service_error, staff_view
 
@@ -55,7 +63,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     filterset = QueueFilter(request.GET or None, queryset=base)
     filters_valid = filterset.is_valid() if filterset.is_bound else True
-    page = paginate(filterset.qs, sort, controls.cleaned_data.get("after") or "")
+    search = controls.cleaned_data.get("q") or ""
+    page = paginate(filterset.qs, sort, controls.cleaned_data.get("after") or "", search=search)
 
     next_url = ""
     if page.next_cursor:
@@ -75,11 +84,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "views": SAVED_VIEWS.values(),
         "sort": sort,
         "page": page,
+        "rows": queue_rows(page.tickets, now),
         "next_url": next_url,
         "first_url": first_url or "?",
-        "searching": bool(
-            filterset.is_bound and filters_valid and filterset.form.cleaned_data.get("q")
-        ),
+        "searching": bool(search.strip()),
     }
     template = "tickets/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -88,6 +96,28 @@ def queue(request: HttpRequest) -> HttpResponse:
         template += "#queue"
     status = 200 if controls_valid and filters_valid else 400
     return render(request, template, context, status=status)
+
+
+@staff_view
+@require_GET
+def autocomplete(request: HttpRequest, source: str) -> HttpResponse:
+    """A few suggestions for an autocomplete field (tickets.autocomplete) as the agent types:
+    `?q=` the text so far; contacts may be narrowed to `?organization=` (an id or a name)."""
+    picker = SOURCES.get(source)
+    if picker is None:
+        raise Http404("No such autocomplete source.")
+    text = request.GET.get("q", "")[:200]
+    rows = None
+    organization = request.GET.get("organization", "")[:200]
+    if picker is CONTACTS and organization.strip():
+        try:
+            rows = CONTACTS.rows().filter(organization=CUSTOMERS.resolve(organization))
+        except ValidationError:
+            rows = None  # an unfinished customer name: suggest from every customer
+    suggestions, more = picker.suggestions(text, rows=rows)
+    context = {"suggestions": suggestions, "more": more, "text": " ".join(text.split())}
+    context["noun"] = picker.noun
+    return render(request, "tickets/_autocomplete_options.html", context)
 
 
 # ---- the ticket page --------------------------------------------------------------------

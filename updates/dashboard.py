@@ -14,12 +14,34 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from math import ceil
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import ExtractHour, TruncWeek
 from django.utils import timezone
 
+from accounts.models import Organization, User
 from tickets.models import OPEN_STATUSES, TRIAGED_OPEN_STATUSES, Status, Ticket
-from updates.models import EntryKind, Loss, LossCategory, Promise, PromiseOutcome, TimelineEntry
+from updates.dashboard_tally import tally_hour
+from updates.models import (
+    Loss,
+    LossCategory,
+    Promise,
+    PromiseOutcome,
+    PromiseTally,
+    TimelineEntry,
+)
 
 NOW_PANEL_LENGTH = 50
 
@@ -66,8 +88,18 @@ class Period:
         return condition
 
 
+# The ticket texts no panel shows; the search texts alone can be tens of kilobytes a ticket.
+UNSHOWN_TICKET_FIELDS = (
+    "description",
+    "problem_statement",
+    "priority_override_reason",
+    "public_search_text",
+    "internal_search_text",
+)
+
+
 def _tickets() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("organization", "owner")
+    return Ticket.objects.select_related("organization", "owner").defer(*UNSHOWN_TICKET_FIELDS)
 
 
 def breached_now(now: datetime) -> QuerySet[Ticket]:
@@ -99,22 +131,15 @@ def understanding_unconfirmed() -> QuerySet[Ticket]:
 
 def waiting_on_vendor_longest() -> QuerySet[Ticket]:
     """Tickets in waiting_on_vendor, longest first. The wait starts at the latest status change
-    into waiting_on_vendor on the timeline (the ticket's own record; no vendors import)."""
-    since = (
-        TimelineEntry.objects.filter(
-            ticket=OuterRef("pk"),
-            kind=EntryKind.EVENT,
-            event="status_changed",
-            data__new=Status.WAITING_ON_VENDOR,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+    into waiting_on_vendor, kept per waiting ticket in `VendorWait` (updates.dashboard_tally) so
+    the panel reads the 51 longest off its `since` index, whatever the number of waiting
+    tickets. A wait whose start the history does not record is shown as unknown, after the
+    known ones, so it cannot crowd the real longest waits off the panel."""
     return (
         _tickets()
-        .filter(status=Status.WAITING_ON_VENDOR)
-        .annotate(waiting_since=Subquery(since))
-        .order_by(F("waiting_since").asc(nulls_first=True))
+        .filter(status=Status.WAITING_ON_VENDOR, vendor_wait__isnull=False)
+        .annotate(waiting_since=F("vendor_wait__since"))
+        .order_by(F("vendor_wait__since").asc(nulls_last=True), "vendor_wait__ticket_id")
     )
 
 
@@ -177,33 +202,34 @@ def _add(counts: dict, key, kept: int, total: int) -> None:
 
 
 def promise_figures(period: Period, now: datetime, tz) -> dict:
-    """Every promise-kept figure of the dashboard page in two aggregate queries (one scan of the
-    promise index for week x priority x hour, one join for owner x organisation), folded in
-    Python. Same results as overall_kept_rate, kept_rate_by and breaches_by_hour, which stay the
-    readable one-figure versions (tests check both agree)."""
-    promises = _came_due(period, now)
-    cells = (
-        promises.annotate(week=TruncWeek("due_at"), hour=ExtractHour("due_at", tzinfo=tz))
-        .values("week", "priority", "hour")
-        .annotate(total=Count("id"), kept=Count("id", filter=KEPT))
-        .order_by()
-    )
+    """Every promise-kept figure of the dashboard page in three queries (two aggregates and the
+    names of the owners and customers found), folded in Python.
+    Same results as overall_kept_rate, kept_rate_by and breaches_by_hour, which stay the
+    readable one-figure versions that read the ledger (tests check they agree).
+
+    1. Overall, by week, by priority and breaches by hour: without an owner or customer filter,
+       the whole UTC hours of the period come from the tally (updates.dashboard_tally: a row per
+       hour and priority, about 2,900 rows for 30 days whatever the number of promises) and the
+       two partial hours at its ends from the ledger's deadline index; one UNION ALL query.
+       Filtered by owner or customer, or in a time zone whose offset is not whole hours (the
+       tally's hours would straddle the zone's), they come from the ledger (`promise_came_due_by`).
+    2. By owner and by customer: one scan of the ledger's covering index grouped by owner id
+       and, separately, by customer id (GROUPING SETS), so a few thousand rows reach Python
+       rather than every owner x customer pair; then one query for their names.
+    """
     weeks, priorities, hours, kept_total = {}, {}, [0] * 24, [0, 0]
-    for cell in cells:
-        _add(weeks, cell["week"], cell["kept"], cell["total"])
-        _add(priorities, cell["priority"], cell["kept"], cell["total"])
-        hours[cell["hour"]] += cell["total"] - cell["kept"]
-        kept_total[0] += cell["kept"]
-        kept_total[1] += cell["total"]
-    pairs = (
-        promises.values("owner__name", "organization__name")
-        .annotate(total=Count("id"), kept=Count("id", filter=KEPT))
-        .order_by()
-    )
+    for cell in _week_priority_hour_cells(period, now, tz):
+        if not cell["n_due"]:
+            continue  # a tally row whose every promise was withdrawn
+        _add(weeks, cell["week"], cell["n_kept"], cell["n_due"])
+        _add(priorities, cell["priority"], cell["n_kept"], cell["n_due"])
+        hours[cell["hour_of_day"]] += cell["n_due"] - cell["n_kept"]
+        kept_total[0] += cell["n_kept"]
+        kept_total[1] += cell["n_due"]
     owners, organizations = {}, {}
-    for pair in pairs:
-        _add(owners, pair["owner__name"], pair["kept"], pair["total"])
-        _add(organizations, pair["organization__name"], pair["kept"], pair["total"])
+    for group in _owner_and_organization_groups(period, now):
+        counts = owners if group["kind"] == "owner" else organizations
+        _add(counts, group["label"], group["n_kept"], group["n_due"])
     kept, total = kept_total
     return {
         "overall": {"total": total, "kept": kept, "rate": _rate(kept, total)},
@@ -213,6 +239,118 @@ def promise_figures(period: Period, now: datetime, tz) -> dict:
         "by_organization": _rate_rows(organizations, sorted(organizations)),
         "breaches_by_hour": hours,
     }
+
+
+def _ledger_cells(promises: QuerySet[Promise], tz) -> QuerySet:
+    return (
+        promises.annotate(week=TruncWeek("due_at"), hour_of_day=ExtractHour("due_at", tzinfo=tz))
+        .values("week", "hour_of_day", "priority")
+        .annotate(n_due=Count("id"), n_kept=Count("id", filter=KEPT))
+        .order_by()
+    )
+
+
+def _whole_hours(tz, *moments: datetime) -> bool:
+    """Whether the zone's offset is whole hours at these moments (UTC hours are its hours)."""
+    return all(moment.astimezone(tz).utcoffset().total_seconds() % 3600 == 0 for moment in moments)
+
+
+def tally_span(period: Period, now: datetime, tz) -> tuple[datetime, datetime] | None:
+    """The whole UTC hours [start, stop) of the period that the tally answers for, or None
+    when the tally cannot answer (an owner or customer filter, a zone with a part-hour
+    offset, no whole hour passed in the period)."""
+    if period.owner_id is not None or period.organization_id is not None:
+        return None
+    end = min(period.until, now)
+    start = tally_hour(period.since)
+    if start < period.since:
+        start += timedelta(hours=1)
+    stop = tally_hour(end)
+    if stop <= start or not _whole_hours(tz, period.since, end):
+        return None
+    return start, stop
+
+
+def _week_priority_hour_cells(period: Period, now: datetime, tz) -> list[dict]:
+    span = tally_span(period, now, tz)
+    if span is None:
+        return list(_ledger_cells(_came_due(period, now), tz))
+    start, stop = span
+    tallies = PromiseTally.objects.filter(hour__gte=start, hour__lt=stop)
+    if period.priority is not None:
+        tallies = tallies.filter(priority=period.priority)
+    tallied = (
+        tallies.annotate(week=TruncWeek("hour"), hour_of_day=ExtractHour("hour", tzinfo=tz))
+        .values("week", "hour_of_day", "priority")
+        .annotate(n_due=Sum("due"), n_kept=Sum("kept"))
+        .order_by()
+    )
+    edges = _came_due(period, now).filter(Q(due_at__lt=start) | Q(due_at__gte=stop))
+    return list(tallied.union(_ledger_cells(edges, tz), all=True).order_by())
+
+
+def _owner_and_organization_groups(period: Period, now: datetime) -> list[dict]:
+    """Kept and due per owner and per customer, grouped by the ids the covering index holds (no
+    join over the period's promises), then named.
+
+    1. PostgreSQL: one scan of the period's promises grouped by GROUPING SETS ((owner),
+       (customer)); elsewhere a UNION ALL of the two groupings.
+    2. One more query names them: the owners found, and every customer (a plain read of the
+       organisation table is cheaper than a list of two thousand ids). It runs even when
+       nothing came due, so the page's query count never depends on the data.
+    """
+    promises = _came_due(period, now)
+    if connection.vendor == "postgresql":
+        inner, parameters = (
+            promises.values("owner_id", "organization_id", "outcome")
+            .order_by()
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN GROUPING(owner_id) = 0 THEN 'owner' ELSE 'organization' END, "
+                "CASE WHEN GROUPING(owner_id) = 0 THEN owner_id ELSE organization_id END, "
+                "count(*), count(*) FILTER (WHERE outcome = %s) "
+                f"FROM ({inner}) AS came_due GROUP BY GROUPING SETS ((owner_id), (organization_id))",
+                [PromiseOutcome.KEPT.value, *parameters],
+            )
+            groups = [
+                {"kind": kind, "key": key, "n_due": due, "n_kept": kept}
+                for kind, key, due, kept in cursor.fetchall()
+            ]
+    else:
+        counted = {"n_due": Count("due_at"), "n_kept": Count("due_at", filter=KEPT)}
+        by_owner = (
+            promises.annotate(kind=Value("owner"), key=F("owner_id"))
+            .values("kind", "key")
+            .annotate(**counted)
+            .order_by()
+        )
+        by_organization = (
+            promises.annotate(kind=Value("organization"), key=F("organization_id"))
+            .values("kind", "key")
+            .annotate(**counted)
+            .order_by()
+        )
+        groups = list(by_owner.union(by_organization, all=True).order_by())
+    owner_ids = sorted({g["key"] for g in groups if g["kind"] == "owner"} - {None})
+    owners = User.objects.filter(pk__in=owner_ids or [0]).order_by()
+    names = {"owner": {}, "organization": {}}
+    for kind, pk, name in (
+        owners.annotate(kind=Value("owner"))
+        .values_list("kind", "pk", "name")
+        .union(
+            Organization.objects.order_by()
+            .annotate(kind=Value("organization"))
+            .values_list("kind", "pk", "name"),
+            all=True,
+        )
+        .order_by()
+    ):
+        names[kind][pk] = name
+    for group in groups:
+        group["label"] = names[group["kind"]].get(group["key"])
+    return groups
 
 
 def breaches_by_hour(period: Period, now: datetime, tz) -> list[int]:
@@ -235,17 +373,17 @@ def first_response_minutes(period: Period) -> list[float]:
     tickets paused before any answer (their promise was withdrawn). One index scan, no
     per-ticket subquery. A first response re-promised because the priority rose counts from
     the re-promise."""
-    rows = (
-        Promise.objects.filter(
-            is_first_response=True,
-            outcome__in=[PromiseOutcome.KEPT, PromiseOutcome.BREACHED],
-            made_at__gte=period.since,
-            made_at__lt=period.until,
-        )
-        .filter(period.promise_filter())
-        .values_list("made_at", "closed_at")
-    )
+    rows = _answered_first_responses(period).values_list("made_at", "closed_at")
     return sorted((answered - opened).total_seconds() / 60 for opened, answered in rows)
+
+
+def _answered_first_responses(period: Period) -> QuerySet[Promise]:
+    return Promise.objects.filter(
+        is_first_response=True,
+        outcome__in=[PromiseOutcome.KEPT, PromiseOutcome.BREACHED],
+        made_at__gte=period.since,
+        made_at__lt=period.until,
+    ).filter(period.promise_filter())
 
 
 FIRST_RESPONSE_BUCKETS: list[tuple[str, float | None]] = [
@@ -287,6 +425,64 @@ def first_response_summary(minutes: list[float]) -> dict:
     }
 
 
+class PercentilesDisc(Aggregate):
+    """PostgreSQL's percentile_disc(ARRAY[fractions]) WITHIN GROUP (ORDER BY expression): for
+    each fraction, the smallest value with at least that fraction of the values at or below it
+    (the nearest rank), from a single sort."""
+
+    function = "percentile_disc"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions: tuple[float, ...], output_field, **extra):
+        listed = ", ".join(repr(float(fraction)) for fraction in fractions)
+        super().__init__(expression, fractions=listed, output_field=output_field, **extra)
+
+
+def first_response_figures(period: Period) -> dict:
+    """first_response_summary(first_response_minutes(period)), computed in the database on
+    PostgreSQL: one aggregate over the `promise_first_response` index returns the count, the
+    nearest-rank median and 90th percentile, and the bucket counts, instead of every ticket's
+    time (tens of thousands of rows a month at scale) travelling to Python to be sorted."""
+    if connection.vendor != "postgresql":
+        return first_response_summary(first_response_minutes(period))
+    response = ExpressionWrapper(F("closed_at") - F("made_at"), output_field=DurationField())
+    buckets, lower = {}, None
+    for index, (_, upper) in enumerate(FIRST_RESPONSE_BUCKETS):
+        condition = Q()
+        if lower is not None:
+            condition &= Q(response__gt=timedelta(minutes=lower))
+        if upper is not None:
+            condition &= Q(response__lte=timedelta(minutes=upper))
+        # closed_at (never null here) rather than id: the index holds it, no table visits.
+        buckets[f"bucket_{index}"] = Count("closed_at", filter=condition)
+        lower = upper
+    figures = (
+        _answered_first_responses(period)
+        .annotate(response=response)
+        .aggregate(
+            count=Count("closed_at"),
+            percentiles=PercentilesDisc(
+                "response", (0.5, 0.9), output_field=ArrayField(DurationField())
+            ),
+            **buckets,
+        )
+    )
+
+    def minutes(value: timedelta | None) -> float | None:
+        return None if value is None else value.total_seconds() / 60
+
+    median, p90 = figures["percentiles"] or (None, None)
+    return {
+        "count": figures["count"],
+        "median": minutes(median),
+        "p90": minutes(p90),
+        "buckets": [
+            (label, figures[f"bucket_{index}"])
+            for index, (label, _) in enumerate(FIRST_RESPONSE_BUCKETS)
+        ],
+    }
+
+
 AGE_BUCKETS: list[tuple[str, timedelta | None]] = [
     ("under 1 day", timedelta(days=1)),
     ("1-3 days", timedelta(days=3)),
@@ -302,7 +498,7 @@ def open_tickets_by_age(now: datetime, period: Period | None = None) -> list[tup
     buckets = {}
     lower = None
     for index, (_, upper) in enumerate(AGE_BUCKETS):
-        condition = Q(status__in=OPEN_STATUSES)
+        condition = Q()  # the WHERE clause already keeps open tickets only
         if upper is not None:
             condition &= Q(created_at__gt=now - upper)
         if lower is not None:

@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from accounts.models import Organization
 from tickets.filters import OwnerChoiceField, staff_users
@@ -68,6 +70,23 @@ class DashboardFilterForm(forms.Form):
     @property
     def organization_choices(self) -> list[tuple[str, str, bool]]:
         return self.fast_choices("organization")
+
+    @property
+    def owner_options(self) -> str:
+        return self.options_html("owner")
+
+    @property
+    def organization_options(self) -> str:
+        return self.options_html("organization")
+
+    def options_html(self, name: str) -> str:
+        """The <option>s of a model choice filter, escaped and joined in Python: two thousand
+        options rendered by a template {% for %} cost tens of milliseconds a page."""
+        options = []
+        for value, label, selected in self.fast_choices(name):
+            chosen = " selected" if selected else ""
+            options.append(f'<option value="{escape(value)}"{chosen}>{escape(label)}</option>')
+        return mark_safe("".join(options))  # every value and label escaped above
 
     def fast_choices(self, name: str) -> list[tuple[str, str, bool]]:
         """(value, label, selected) of a model choice filter, for hand-written <option>s: Django's

@@ -36,6 +36,7 @@ from updates.dashboard_forms import (
     LossLessonsForm,
     ReassignForm,
 )
+from updates.dashboard_rows import panel_rows
 from updates.feedback import record_loss, revise_loss
 from updates.models import Loss, LossCategory
 
@@ -88,22 +89,25 @@ def _query_without_export(request: HttpRequest) -> str:
 # ---- the Now panels --------------------------------------------------------------------------
 
 
-def _limited(queryset) -> dict:
-    """One query per panel: the first NOW_PANEL_LENGTH rows and whether there are more."""
+def _limited(name: str, queryset, now) -> dict:
+    """One query per panel: the first NOW_PANEL_LENGTH rows, whether there are more, and the
+    rows' HTML (updates.dashboard_rows)."""
     rows = list(queryset[: dashboard.NOW_PANEL_LENGTH + 1])
+    shown = rows[: dashboard.NOW_PANEL_LENGTH]
     return {
-        "rows": rows[: dashboard.NOW_PANEL_LENGTH],
+        "rows": shown,
         "more": len(rows) > dashboard.NOW_PANEL_LENGTH,
+        "html": panel_rows(name, shown, now),
     }
 
 
 def now_panels(now) -> dict:
     return {
-        "breached": _limited(dashboard.breached_now(now)),
-        "due_soon": _limited(dashboard.due_within_the_hour(now)),
-        "unowned": _limited(dashboard.unowned(now)),
-        "unconfirmed": _limited(dashboard.understanding_unconfirmed()),
-        "vendor_waits": _limited(dashboard.waiting_on_vendor_longest()),
+        "breached": _limited("breached", dashboard.breached_now(now), now),
+        "due_soon": _limited("due_soon", dashboard.due_within_the_hour(now), now),
+        "unowned": _limited("unowned", dashboard.unowned(now), now),
+        "unconfirmed": _limited("unconfirmed", dashboard.understanding_unconfirmed(), now),
+        "vendor_waits": _limited("vendor_waits", dashboard.waiting_on_vendor_longest(), now),
     }
 
 
@@ -127,7 +131,7 @@ GROUPS = {
 
 
 def trends(period: dashboard.Period, now) -> dict:
-    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    first_response = dashboard.first_response_figures(period)
     return {
         **dashboard.promise_figures(period, now, timezone.get_current_timezone()),
         "first_response": first_response,
@@ -229,7 +233,7 @@ def export_table(name: str, period: dashboard.Period, now) -> HttpResponse | Non
         counts = dashboard.breaches_by_hour(period, now, timezone.get_current_timezone())
         return _csv(name, ["hour", "breaches"], [(f"{h:02d}:00", n) for h, n in enumerate(counts)])
     if name == "first_response":
-        summary = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+        summary = dashboard.first_response_figures(period)
         return _csv(name, ["response_time", "tickets"], summary["buckets"])
     if name == "ages":
         return _csv(
@@ -402,7 +406,7 @@ def my_figures(request: HttpRequest) -> HttpResponse:
     mine_breached = list(
         dashboard.breached_now(now).filter(owner=request.user)[: dashboard.NOW_PANEL_LENGTH]
     )
-    first_response = dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    first_response = dashboard.first_response_figures(period)
     return render(
         request,
         "updates/my_figures.html",

@@ -188,6 +188,60 @@ class Promise(models.Model):
         return PromiseOutcome.KEPT if moment <= self.due_at else PromiseOutcome.BREACHED
 
 
+class PromiseTally(models.Model):
+    """How many promises fell due in one UTC hour at one priority, and how many were kept: the
+    dashboard's incrementally maintained promise figures (docs/dashboard.md, "Performance").
+
+    `due` counts every promise not withdrawn (pending ones too: once the hour has passed they
+    are broken whatever happens next), `kept` the kept ones; broken = due - kept. The promise
+    ledger (updates.promises) adjusts the row in the transaction that records each outcome;
+    `manage.py rebuild_dashboard_tallies` recomputes the table from the ledger.
+    """
+
+    hour = models.DateTimeField(help_text="The start of the UTC hour the deadlines fell in.")
+    priority = models.PositiveSmallIntegerField()
+    due = models.IntegerField(default=0)
+    kept = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target.
+            models.UniqueConstraint(fields=["hour", "priority"], name="promise_tally_hour_priority")
+        ]
+        indexes = [
+            # The trends read a period's hours from the index alone (no table visits).
+            models.Index(
+                fields=["hour"], include=["priority", "due", "kept"], name="promise_tally_covering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.priority} {self.hour:%Y-%m-%d %H}:00 UTC: {self.kept} kept of {self.due}"
+
+
+class VendorWait(models.Model):
+    """A ticket waiting on a vendor now, and since when: the dashboard's "waiting on a vendor
+    longest" panel reads the longest waits off the `since` index instead of looking up every
+    waiting ticket's timeline.
+
+    The status-change receiver (updates.receivers) writes the row when a ticket moves into
+    waiting_on_vendor and deletes it when it leaves, in the same transaction; `since` is the
+    moment of that status change (the same moment its timeline event records). Null when the
+    ticket's history does not say (data loaded without its status changes).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="vendor_wait"
+    )
+    since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["since"], name="vendor_wait_longest")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} waiting on a vendor since {self.since}"
+
+
 class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", "Update due soon"
     BREACHED = "breached", "Promise breached"
@@ -444,6 +498,26 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status="dead"),
                 name="outbox_dead_letters",
             ),
+            # The sweep's one-statement check for lost messages (updates.keeper.sweep.
+            # check_work_due) reads the first entry of each: the earliest retry not queued, the
+            # oldest queueing of a pending message, the earliest sending lease. Each holds only
+            # messages in that transient state, so they stay small however large the outbox.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending", enqueued_at__isnull=True),
+                name="outbox_unqueued_due",
+            ),
+            models.Index(
+                fields=["enqueued_at"],
+                include=["next_attempt_at"],
+                condition=models.Q(status="pending", enqueued_at__isnull=False),
+                name="outbox_queued_since",
+            ),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="sending"),
+                name="outbox_sending_lease",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -459,6 +533,12 @@ class SweepHeartbeat(models.Model):
     fired = models.PositiveIntegerField(default=0)
     requeued = models.PositiveIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
+    # The reconcile watermark: every pending promise due at or before this has been checked for
+    # its breach alert, so the next sweep checks only those that fell due after it.
+    reconciled_until = models.DateTimeField(null=True, blank=True)
+    full_reconciled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every overdue pending promise was last checked."
+    )
 
     def __str__(self) -> str:
         return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"

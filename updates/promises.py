@@ -3,7 +3,8 @@
 Callers hold the ticket's row lock (tickets.services.lock_ticket) so that one ticket never has two
 pending promises; the partial unique index `one_pending_promise_per_ticket` backs that up.
 `Ticket.next_update_due` always mirrors the pending promise's deadline (or null when none).
-Each promise's reminders (updates.keeper.alerts) are written and cancelled in the same transaction.
+Each promise's reminders (updates.keeper.alerts) are written and cancelled in the same transaction,
+and so is the dashboard's tally of promises due and kept (updates.dashboard_tally).
 """
 
 from datetime import datetime
@@ -11,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 
 from tickets.models import Ticket
+from updates import dashboard_tally
 from updates.keeper.alerts import cancel_alerts, schedule_alerts
 from updates.models import Promise, PromiseOutcome, TimelineEntry
 
@@ -33,12 +35,25 @@ def close_pending_promise(
     at: datetime,
     answered_by: TimelineEntry | None = None,
     answered: bool = False,
+    count: bool = True,
 ) -> Promise | None:
     """Close the pending promise, if any.
 
     `answered` (a public update, a resolution): kept if at or before the deadline, else breached.
     Otherwise nothing more is owed: withdrawn before the deadline, breached after it.
+    `count=False` leaves the dashboard tally to the caller, which passes the promise on to
+    make_promise(answered=...) so both are counted in one statement.
     """
+    promise = _close(ticket, at=at, answered_by=answered_by, answered=answered)
+    if promise is not None and count:
+        dashboard_tally.count_closed(promise)
+    return promise
+
+
+def _close(
+    ticket: Ticket, *, at: datetime, answered_by: TimelineEntry | None, answered: bool
+) -> Promise | None:
+    """close_pending_promise without the tally (make_promise counts both in one statement)."""
     promise = pending_promise(ticket)
     if promise is None:
         return None
@@ -63,8 +78,14 @@ def make_promise(
     made_at: datetime,
     made_by: TimelineEntry | None = None,
     is_first_response: bool = False,
+    answered: Promise | None = None,
 ) -> Promise:
-    """Record a new "next update by" promise; a still-pending one is withdrawn (superseded)."""
+    """Record a new "next update by" promise; a still-pending one is withdrawn (superseded).
+
+    `answered`: a promise the caller closed uncounted just before (the one a public update
+    answered); its outcome goes into the dashboard tally in the same statement as this one, so
+    each recording transaction writes the tally once (rows in key order: no lock-order cycles).
+    """
     if not ticket.owes_update:
         raise ValidationError({"next_update_due": "Nothing is owed on this ticket right now."})
     if due_at <= made_at:
@@ -75,7 +96,7 @@ def make_promise(
         raise ValidationError(
             {"next_update_due": f"Promise an update within {LONGEST_PROMISE_DAYS} days."}
         )
-    close_pending_promise(ticket, at=made_at)
+    replaced = _close(ticket, at=made_at, answered_by=None, answered=False)
     promise = Promise.objects.create(
         ticket=ticket,
         made_at=made_at,
@@ -85,6 +106,7 @@ def make_promise(
         made_by=made_by,
     )
     schedule_alerts(promise, ticket)
+    dashboard_tally.count_made(promise, closed=[replaced, answered])
     ticket.next_update_due = due_at
     ticket.save(update_fields=["next_update_due", "updated_at"])
     return promise

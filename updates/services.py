@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, Status, Ticket
-from updates import cadence
+from updates import cadence, dashboard_tally
 from updates.keeper import customer_emails
 from updates.models import EntryKind, TimelineEntry
 from updates.promises import LONGEST_PROMISE_DAYS, close_pending_promise, make_promise
@@ -145,7 +145,10 @@ def post_public_update(
             created_at=now,
             data={"confirmed_vendor_mention": matches} if matches else {},
         )
-        close_pending_promise(ticket, at=now, answered_by=entry, answered=True)
+        # Counted in the dashboard tally together with the next promise (one statement).
+        answered = close_pending_promise(
+            ticket, at=now, answered_by=entry, answered=True, count=False
+        )
         if status is not None and status != ticket.status:
             ticket = ticket_services.change_status(
                 ticket, status=status, by=author, via_entry=entry
@@ -158,7 +161,8 @@ def post_public_update(
             ticket = ticket_services.set_eta(ticket, eta=eta, by=author)
         if ticket.owes_update:
             due = requested_due or cadence.next_update_due(ticket, now)
-            make_promise(ticket, due_at=due, made_at=now, made_by=entry)
+            make_promise(ticket, due_at=due, made_at=now, made_by=entry, answered=answered)
+            answered = None
             entry.next_update_due = due
             entry.save(update_fields=["next_update_due"])
         elif requested_due is not None:
@@ -168,6 +172,8 @@ def post_public_update(
                     f"{ticket.get_status_display().lower()}; leave the next update time empty."
                 }
             )
+        if answered is not None:  # nothing more is owed: the outcome is counted alone
+            dashboard_tally.count_closed(answered)
         customer_emails.public_update_posted(ticket, entry)
     return entry
 

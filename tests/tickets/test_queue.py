@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.factories import ContactFactory, OrganizationFactory, TicketFactory
 from tests.tickets.helpers import client_for, htmx, owned_ticket
+from tickets import queue
 from tickets import search as ticket_search
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
@@ -251,3 +252,33 @@ def test_rows_show_priority_customer_subject_owner_status_and_countdown(agent):
         assert text in content
     assert 'class="countdown"' in content
     assert f'data-due="{ticket.next_update_due.isoformat()}"' in content
+
+
+@pytest.mark.parametrize("window", [3, 45, 1000])
+def test_search_pages_list_every_match_in_queue_order_whatever_the_window(
+    agent, monkeypatch, window
+):
+    """The search reads a window of the queue's order first (tickets.queue._search_rows). Of
+    the 50 tickets 33 match: a window of 3 holds too few matches (the whole view is searched),
+    one of 45 holds at least 28 (the first page comes from the window alone), one of 1,000 is
+    the whole view; every way, the pages are every match in queue order."""
+    monkeypatch.setattr(queue, "SEARCH_WINDOW", window)
+    tickets = [
+        owned_ticket(agent, subject=f"{'Printer offline' if n % 3 else 'Mouse'} {n}")
+        for n in range(PAGE_SIZE * 2)
+    ]
+    for offset, ticket in enumerate(tickets):  # due times interleave matches and others
+        Ticket.objects.filter(pk=ticket.pk).update(
+            next_update_due=timezone.now() + timedelta(minutes=(offset * 7) % 50 + 5)
+        )
+    client = client_for(agent)
+    first = client.get("/?view=open&q=printer offline")
+    second = client.get(f"/{first.context['next_url']}")
+    expected = list(
+        Ticket.objects.filter(subject__startswith="Printer offline")
+        .order_by("next_update_due", "id")
+        .values_list("pk", flat=True)
+    )
+    assert len(refs(first)) == PAGE_SIZE
+    assert refs(first) + refs(second) == [f"SD-{pk}" for pk in expected]
+    assert not second.context["next_url"]

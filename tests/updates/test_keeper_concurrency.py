@@ -211,3 +211,36 @@ def test_delivery_crashing_after_its_claim_rolls_back_and_delivers_once_later(
     assert deliver(ids).sent == 1
     assert deliver(ids).sent == 0
     assert Notification.objects.filter(ticket=ticket, recipient=agent).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_repairing_the_same_orphan_promises_write_their_alerts_once(
+    organization, agent, manager, queued
+):
+    """Two first sweeps at once (two beats on a fresh database) both reconcile in full, so both
+    may find the same orphans and both create the heartbeat row. The unique (promise, stage)
+    constraint keeps one alert per stage, SKIP LOCKED fires each once, and the heartbeat's
+    upsert leaves one row."""
+    from updates.models import Promise, SweepHeartbeat
+
+    tickets = [make_ticket(organization=organization, priority=2, owner=agent) for _ in range(6)]
+    overdue = timezone.now() - timedelta(minutes=5)
+    Promise.objects.filter(ticket__in=tickets).update(
+        made_at=overdue - timedelta(hours=1), due_at=overdue
+    )
+    PromiseAlert.objects.filter(ticket__in=tickets).delete()
+
+    results = run_together(sweep, sweep)
+
+    assert 6 <= sum(result.reconciled for result in results) <= 12
+    assert Counter(PromiseAlert.objects.values_list("promise", "stage")).most_common(1)[0][1] == 1
+    breached = PromiseAlert.objects.filter(stage=AlertStage.BREACHED, status=AlertStatus.FIRED)
+    assert breached.count() == 6
+    per_alert = Counter(
+        OutboxMessage.objects.filter(alert__in=breached).values_list(
+            "alert", "recipient", "channel"
+        )
+    )
+    assert set(per_alert.values()) == {1}
+    assert len(per_alert) == 6 * 2 * 2  # owner and manager, in-app and email
+    assert SweepHeartbeat.objects.count() == 1

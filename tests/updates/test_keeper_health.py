@@ -58,6 +58,8 @@ def test_running_keeper_reports_ok_with_the_last_sweep(client, manager, organiza
     assert data["last_sweep_fired"] == 1
     assert data["due_alerts"] == 0
     assert data["outbox_backlog"] == 2  # the reminder, in-app and by email
+    # The first sweep reconciled in full: the backstop for orphan promises ran then.
+    assert data["last_full_reconcile_at"] == (OPENED + timedelta(minutes=30)).isoformat()
 
 
 @pytest.mark.django_db

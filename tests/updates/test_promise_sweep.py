@@ -192,3 +192,154 @@ def test_messages_whose_task_was_lost_or_whose_worker_died_are_queued_again(
         assert sweep_at(traveller, OPENED + timedelta(minutes=35)).requeued == 1
         in_app.refresh_from_db()
         assert in_app.enqueued_at == OPENED + timedelta(minutes=35)
+
+
+# The idle sweep and the reconcile backstop (issues 3 and 9): a sweep with nothing due asks the
+# database one question and writes one heartbeat; orphan promises are found when their deadline
+# passes, and those written with a deadline already past by the next full reconcile.
+
+
+def orphan(ticket, **changes) -> None:
+    """Make the ticket's pending promise an orphan: no alerts, as a hand-written row or an
+    import would leave it (optionally with other deadlines)."""
+    promise = pending_promise(ticket)
+    if changes:
+        type(promise).objects.filter(pk=promise.pk).update(**changes)
+    PromiseAlert.objects.filter(promise=promise).delete()
+
+
+def heartbeat() -> SweepHeartbeat:
+    return SweepHeartbeat.objects.get(name=HEARTBEAT_NAME)
+
+
+@pytest.mark.django_db
+def test_an_idle_sweep_asks_the_database_once_and_writes_one_heartbeat(
+    organization, agent, django_assert_num_queries
+):
+    """Production's path: the database clock, read inside the check."""
+    ticket = make_ticket(organization=organization, priority=2, owner=agent)
+    breached = make_ticket(organization=organization, priority=2, owner=agent)
+    PromiseAlert.objects.filter(ticket=breached, stage=AlertStage.DUE_SOON).update(
+        due_at=database_now()
+    )
+    assert sweep().fired == 1  # the first sweep: a full reconcile, and the reminder fires
+    assert sweep().fired == 0
+
+    with django_assert_num_queries(2) as captured:
+        result = sweep()
+
+    assert (result.fired, result.reconciled, result.requeued, result.full_reconcile) == (0,) * 4
+    check, beat = (query["sql"] for query in captured.captured_queries)
+    assert check.startswith("SELECT")
+    assert "FOR UPDATE" not in check
+    assert beat.startswith("UPDATE")
+    assert heartbeat().finished_at >= heartbeat().started_at
+    assert alert(ticket, AlertStage.DUE_SOON).status == AlertStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_an_idle_sweep_at_a_given_moment_also_skips_the_claims(
+    organization, agent, django_assert_num_queries
+):
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=1))
+        traveller.move_to(OPENED + timedelta(minutes=2))
+        with django_assert_num_queries(2):
+            sweep(now=OPENED + timedelta(minutes=2))
+    assert heartbeat().reconciled_until == OPENED + timedelta(minutes=2)
+
+
+@pytest.mark.django_db
+def test_an_orphan_promise_is_reconciled_as_soon_as_its_deadline_passes(
+    organization, agent, manager, settings
+):
+    settings.SWEEP_FULL_RECONCILE_SECONDS = 6 * 3600  # not the full reconcile's doing
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        sweep_at(traveller, OPENED)  # the first sweep: a full reconcile, nothing to repair
+        ticket = make_ticket(organization=organization, priority=2, owner=agent)  # due 10:00
+        orphan(ticket)
+        before = sweep_at(traveller, OPENED + timedelta(minutes=59))
+        after = sweep_at(traveller, OPENED + timedelta(minutes=61))
+    assert before.reconciled == 0
+    assert (after.reconciled, after.full_reconcile) == (1, 0)  # found by the incremental check
+    assert fired_stages(ticket) == {AlertStage.BREACHED}
+    assert recipients(AlertStage.BREACHED) >= {(manager.email, OutboxChannel.EMAIL)}
+
+
+@pytest.mark.django_db
+def test_an_orphan_written_with_its_deadline_already_past_is_found_by_the_next_full_reconcile(
+    organization, agent, settings
+):
+    """The incremental check only looks at deadlines after its watermark; the full reconcile,
+    every SWEEP_FULL_RECONCILE_SECONDS, is the backstop for rows imported already overdue."""
+    settings.SWEEP_FULL_RECONCILE_SECONDS = 2 * 3600
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        assert sweep_at(traveller, OPENED).full_reconcile == 1
+        assert sweep_at(traveller, OPENED + timedelta(minutes=75)).full_reconcile == 0
+        ticket = make_ticket(organization=organization, priority=2, owner=agent)
+        # Imported at 10:16 with a deadline of 10:00, behind the 10:15 watermark.
+        orphan(ticket, made_at=OPENED - timedelta(hours=1), due_at=OPENED + timedelta(minutes=60))
+        missed = [sweep_at(traveller, OPENED + timedelta(minutes=m)) for m in (77, 119)]
+        full = sweep_at(traveller, OPENED + timedelta(hours=2))
+
+    assert [(r.reconciled, r.full_reconcile) for r in missed] == [(0, 0), (0, 0)]
+    assert (full.reconciled, full.full_reconcile) == (1, 1)
+    # Found an hour late: the breach and, one lead (30 min) after the deadline, still breached.
+    assert fired_stages(ticket) == {AlertStage.BREACHED, AlertStage.STILL_BREACHED}
+    assert heartbeat().full_reconciled_at == OPENED + timedelta(hours=2)
+    assert heartbeat().reconciled_until == OPENED + timedelta(hours=2)
+
+
+@pytest.mark.django_db
+def test_a_full_reconcile_stopped_by_its_limit_is_continued_by_the_next_sweep(
+    organization, agent, monkeypatch
+):
+    monkeypatch.setattr("updates.keeper.alerts.RECONCILE_LIMIT", 2)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        tickets = [make_ticket(organization=organization, priority=2, owner=agent) for _ in "abc"]
+        for ticket in tickets:
+            orphan(ticket)
+        runs = [sweep_at(traveller, OPENED + timedelta(minutes=m)) for m in (61, 62, 63)]
+    # The first run repaired two of three and earned no watermark, so the next ran in full too.
+    assert [(r.reconciled, r.full_reconcile) for r in runs] == [(2, 1), (1, 1), (0, 0)]
+    assert all(fired_stages(ticket) == {AlertStage.BREACHED} for ticket in tickets)
+
+
+@pytest.mark.django_db
+def test_the_idle_check_sees_exactly_the_messages_the_requeue_takes(organization, agent, settings):
+    """check_work_due reads the earliest entry of each state; it must agree with
+    lost_messages, or an idle-looking sweep would leave a lost message unqueued."""
+    settings.OUTBOX_REQUEUE_AFTER_SECONDS = 300
+    now = OPENED + timedelta(hours=1)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED)
+    message = OutboxMessage.objects.get()  # the customer's acknowledgement
+    minute = timedelta(minutes=1)
+    states = {
+        "queued just now": (False, {"enqueued_at": now - minute}),
+        "retry waiting for its backoff": (False, {"enqueued_at": None, "next_attempt_at": now + minute}),
+        "sending within its lease": (False, {"status": OutboxStatus.SENDING, "lease_expires_at": now + minute}),
+        "retry due, not queued": (True, {"enqueued_at": None, "next_attempt_at": now - minute}),
+        "queued and never run": (True, {"enqueued_at": now - 6 * minute}),
+        "sending, its worker died": (True, {"status": OutboxStatus.SENDING, "lease_expires_at": now - minute}),
+    }  # fmt: skip
+    seen = {}
+    for name, (lost, changes) in states.items():
+        state = {"status": OutboxStatus.PENDING, "next_attempt_at": OPENED, "enqueued_at": OPENED}
+        OutboxMessage.objects.filter(pk=message.pk).update(**{**state, **changes})
+        seen[name] = sweep_module.check_work_due(now=now).messages_lost
+        assert sweep_module.lost_messages(now).exists() == lost, name
+    assert seen == {name: lost for name, (lost, _) in states.items()}
+
+
+@pytest.mark.django_db
+def test_the_first_sweep_ever_does_everything_and_creates_the_heartbeat(organization, agent):
+    with time_machine.travel(OPENED, tick=False):
+        make_ticket(organization=organization, priority=2, owner=agent)
+    work = sweep_module.check_work_due(now=OPENED)
+    assert (work.alerts_due, work.messages_lost, work.full_reconcile_due) == (True, True, True)
+    result = sweep(now=OPENED)
+    assert result.full_reconcile == 1
+    assert (heartbeat().full_reconciled_at, heartbeat().reconciled_until) == (OPENED, OPENED)

@@ -11,8 +11,16 @@ from django.db.models import Count, F, Q
 from accounts.models import Role, User
 from tests.factories import TicketFactory
 from tickets.models import OWING_STATUSES, Ticket
+from updates import dashboard_tally
 from updates.keeper.sweep import sweep
-from updates.models import AlertStatus, Promise, PromiseAlert, PromiseOutcome, TimelineEntry
+from updates.models import (
+    AlertStatus,
+    Promise,
+    PromiseAlert,
+    PromiseOutcome,
+    TimelineEntry,
+    VendorWait,
+)
 from updates.search import rebuild_search_text
 
 NOW = "2026-06-10T12:00:00+00:00"
@@ -64,6 +72,15 @@ def test_a_seeded_desk_is_consistent_and_serves_its_pages(seeded, client):
     )
     # Alerts whose time has passed were fired, as the sweep would have done.
     assert not PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=seeded)
+
+    # the dashboard's vendor waits start at a recorded status change, and its tallies match
+    waiting = Ticket.objects.filter(status="waiting_on_vendor")
+    assert waiting.exists()
+    waits = dashboard_tally.vendor_waits_from_timeline()
+    assert set(waits) == set(waiting.values_list("pk", flat=True))
+    assert None not in waits.values()
+    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == waits
+    assert dashboard_tally.stored_tallies() == dashboard_tally.tallies_from_ledger()
 
     # the keeper finds nothing to repair or fire
     result = sweep(now=seeded)

@@ -12,11 +12,14 @@ Business-hours priorities count the lead on the organisation's business clock.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Expression, OuterRef, QuerySet
 
 from accounts.models import DEFAULT_CADENCE, CadenceRule
 from tickets.models import Ticket
 from updates.models import AlertStage, AlertStatus, Promise, PromiseAlert, PromiseOutcome
+
+# Promises repaired per reconcile call: a bulk import of thousands is repaired over a few sweeps.
+RECONCILE_LIMIT = 500
 
 
 def _lead_and_clock(ticket: Ticket, priority: int) -> tuple[timedelta, bool]:
@@ -88,21 +91,41 @@ def cancel_alerts(promise: Promise, *, at: datetime) -> int:
     )
 
 
-def reconcile_missing_alerts(*, now: datetime, limit: int = 500) -> int:
+def orphan_promises(
+    *, until: datetime | Expression, since: datetime | Expression | OuterRef | None = None
+) -> QuerySet[Promise]:
+    """Open promises whose deadline passed by `until` (after `since`, when given) and that have
+    no breach alert: the promises the keeper would otherwise never escalate. `until` and `since`
+    may be datetimes or expressions (the sweep's one-statement check passes the database clock
+    and the heartbeat's watermark), so the check and the repair share one definition."""
+    promises = Promise.objects.filter(outcome=PromiseOutcome.PENDING, due_at__lte=until)
+    if since is not None:
+        promises = promises.filter(due_at__gt=since)
+    return promises.exclude(
+        Exists(PromiseAlert.objects.filter(promise=OuterRef("pk"), stage=AlertStage.BREACHED))
+    )
+
+
+def reconcile_missing_alerts(
+    *, now: datetime, since: datetime | None = None, limit: int | None = None
+) -> int:
     """Backstop: an open promise past its deadline with no breach alert gets its missing alerts
     (promises made before the keeper existed, rows written by hand or by a bulk import).
 
-    Existing stages are left as they are (unique constraint, conflicts ignored); a due-soon alert
-    created this late is skipped by the sweep because the deadline has passed.
+    `since` limits the search to promises that fell due after it (the sweep's incremental
+    reconcile, from its watermark); without it every overdue pending promise is checked (the
+    full reconcile, at most every SWEEP_FULL_RECONCILE_SECONDS). At most `limit` promises are
+    repaired per call, earliest deadline first; a caller seeing `limit` back calls again.
+
+    Existing stages are left as they are (unique constraint, conflicts ignored, so two sweeps
+    repairing the same promise at once write its alerts once); a due-soon alert created this
+    late is skipped by the sweep because the deadline has passed.
     """
-    # Two steps: the check runs on every sweep over every overdue pending promise, so it reads
-    # only ids (an index-only scan of scale_promise_pending_due against the alerts' unique
-    # index); the rare orphans are loaded with their tickets afterwards.
+    limit = limit or RECONCILE_LIMIT  # read at call time, so a test can make it small
+    # Two steps: the check reads only ids (an index-only scan of scale_promise_pending_due
+    # against the alerts' unique index); the rare orphans are loaded with their tickets after.
     orphan_ids = list(
-        Promise.objects.filter(outcome=PromiseOutcome.PENDING, due_at__lte=now)
-        .exclude(
-            Exists(PromiseAlert.objects.filter(promise=OuterRef("pk"), stage=AlertStage.BREACHED))
-        )
+        orphan_promises(until=now, since=since)
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     )

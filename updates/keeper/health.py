@@ -23,6 +23,8 @@ class KeeperHealth:
     last_sweep_age_seconds: int | None = None
     last_sweep_fired: int = 0
     last_sweep_duration_ms: int = 0
+    # The backstop for orphan promises (see docs/promise-keeper.md, "The guarantee").
+    last_full_reconcile_at: datetime | None = None
     due_alerts: int = 0
     oldest_due_alert_age_seconds: int = 0
     outbox_backlog: int = 0
@@ -72,6 +74,7 @@ def keeper_health(*, now: datetime) -> KeeperHealth:
         health.last_sweep_age_seconds = _age(now, heartbeat.finished_at)
         health.last_sweep_fired = heartbeat.fired
         health.last_sweep_duration_ms = heartbeat.duration_ms
+        health.last_full_reconcile_at = heartbeat.full_reconciled_at
         if now - heartbeat.finished_at > stall_after:
             health.problems.append(
                 f"The promise sweep last ran {health.last_sweep_age_seconds} s ago "

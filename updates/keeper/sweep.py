@@ -8,6 +8,7 @@ queue therefore never lose or double an alert: an uncommitted claim rolls back a
 again; a committed one exists exactly once.
 """
 
+import functools
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -15,12 +16,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, Expression, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from accounts.models import Role, User
 from tickets.models import Ticket
-from updates.keeper.alerts import reconcile_missing_alerts
+from updates.keeper import alerts
+from updates.keeper.alerts import orphan_promises, reconcile_missing_alerts
 from updates.keeper.outbox import claim, enqueue_on_commit, write_and_enqueue
 from updates.models import (
     AlertStage,
@@ -43,6 +46,8 @@ CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
 @dataclass
 class SweepResult:
     reconciled: int = 0
+    # 1 when this run checked every overdue promise, not only those due since the last sweep.
+    full_reconcile: int = 0
     fired: int = 0
     skipped: int = 0
     messages: int = 0
@@ -142,22 +147,28 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     return len(ids) - len(skipped), len(skipped), len(written)
 
 
-def requeue_lost_messages(*, now: datetime, limit: int = 2000) -> int:
-    """Queue again the outbox messages whose delivery task may be gone.
+def lost_messages(now: Expression) -> QuerySet[OutboxMessage]:
+    """Outbox messages whose delivery task may be gone at `now` (a Value, or Now(): the
+    database clock):
 
     - pending, due, and not queued within OUTBOX_REQUEUE_AFTER_SECONDS (or never: a retry
       waiting for its backoff, or a publish that failed);
     - sending, but their lease expired (the worker died mid-delivery; its claim is void).
-    A message queued twice is harmless: delivery claims it, so only one task acts on it.
     """
-    stale_queue = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    stale_queue = now - Value(timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS))
     lost = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) & (
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale_queue)
     )
     abandoned = Q(status=OutboxStatus.SENDING, lease_expires_at__lte=now)
+    return OutboxMessage.objects.filter(lost | abandoned)
+
+
+def requeue_lost_messages(*, now: datetime, limit: int = 2000) -> int:
+    """Queue again the outbox messages whose delivery task may be gone (lost_messages).
+    A message queued twice is harmless: delivery claims it, so only one task acts on it."""
     with transaction.atomic():
         ids = claim(
-            OutboxMessage.objects.filter(lost | abandoned).order_by("next_attempt_at"),
+            lost_messages(Value(now, output_field=DateTimeField())).order_by("next_attempt_at"),
             limit=limit,
             status=OutboxStatus.PENDING,
             enqueued_at=now,
@@ -170,55 +181,234 @@ def requeue_lost_messages(*, now: datetime, limit: int = 2000) -> int:
     return len(ids)
 
 
-def record_heartbeat(*, started_at: datetime, finished_at: datetime, result: SweepResult) -> None:
-    SweepHeartbeat.objects.bulk_create(
-        [
-            SweepHeartbeat(
-                name=HEARTBEAT_NAME,
-                started_at=started_at,
-                finished_at=finished_at,
-                fired=result.fired,
-                requeued=result.requeued,
-                duration_ms=result.duration_ms,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["name"],
-        update_fields=["started_at", "finished_at", "fired", "requeued", "duration_ms"],
+@dataclass
+class WorkDue:
+    """What one statement found before the sweep does anything (see check_work_due)."""
+
+    now: datetime
+    alerts_due: bool = True
+    messages_lost: bool = True
+    orphans_due: bool = True
+    full_reconcile_due: bool = True
+    reconciled_until: datetime | None = None
+
+
+def _clock_expression(now: datetime | None) -> Expression:
+    """The moment the check compares with: the test's `now`, else the database's clock."""
+    if now is None and connection.vendor == "postgresql":
+        return Now()  # STATEMENT_TIMESTAMP(): one instant for the whole statement
+    return Value(now or timezone.now(), output_field=DateTimeField())
+
+
+def _earliest(queryset: QuerySet, field: str) -> Subquery:
+    """The smallest `field` among `queryset`'s rows, read as the first entry of an index on it
+    (ORDER BY ... LIMIT 1: unlike EXISTS over a range, no row estimate can turn it into a scan
+    of the table)."""
+    return Subquery(queryset.order_by(field).values(field)[:1])
+
+
+def _work_due_query(at: Expression) -> QuerySet:
+    """check_work_due's statement, comparing with `at` (an expression or a value)."""
+    pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+    return (
+        SweepHeartbeat.objects.filter(name=HEARTBEAT_NAME)
+        .annotate(
+            checked_at=at,
+            next_alert_at=_earliest(
+                PromiseAlert.objects.filter(status=AlertStatus.PENDING), "due_at"
+            ),
+            unqueued_due_at=_earliest(pending.filter(enqueued_at__isnull=True), "next_attempt_at"),
+            queued_since=_earliest(
+                pending.filter(enqueued_at__isnull=False, next_attempt_at__lte=at), "enqueued_at"
+            ),
+            lease_expires_at=_earliest(
+                # Not null: SQLite sorts nulls first, and no lease never expires (lost_messages).
+                OutboxMessage.objects.filter(
+                    status=OutboxStatus.SENDING, lease_expires_at__isnull=False
+                ),
+                "lease_expires_at",
+            ),
+            orphan_due_at=_earliest(
+                orphan_promises(until=at, since=OuterRef("reconciled_until")), "due_at"
+            ),
+        )
+        .values(
+            "checked_at",
+            "next_alert_at",
+            "unqueued_due_at",
+            "queued_since",
+            "lease_expires_at",
+            "orphan_due_at",
+            "reconciled_until",
+            "full_reconciled_at",
+        )
     )
+
+
+@functools.cache
+def _work_due_sql() -> tuple[str, tuple]:
+    """The statement on the database clock never changes (the clock is read inside it), and
+    building it through the ORM costs about 4 ms of CPU, more than running it: compile once."""
+    return _work_due_query(Now()).query.sql_with_params()
+
+
+def _fetch_work_due_row(now: datetime | None) -> dict | None:
+    if now is None and connection.vendor == "postgresql":
+        sql, params = _work_due_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            columns = [column.name for column in cursor.description]
+        return dict(zip(columns, row, strict=True)) if row else None
+    return _work_due_query(_clock_expression(now)).first()
+
+
+def check_work_due(*, now: datetime | None = None) -> WorkDue:
+    """Whether the sweep has anything to do, in one statement (one round trip when idle).
+
+    On the heartbeat row it reads, at one instant of the database clock (or the given `now`):
+    1. the earliest deadline of a pending alert (index alert_pending_due): alerts are due if it
+       has passed;
+    2. the earliest due retry that is not queued (outbox_unqueued_due), the oldest queueing of a
+       due pending message (outbox_queued_since) and the earliest sending lease
+       (outbox_sending_lease): messages are lost if any of those is past its threshold, which
+       is exactly lost_messages' condition;
+    3. the earliest deadline, after the reconcile watermark, of a pending promise without its
+       breach alert (scale_promise_pending_due, probing one_alert_per_promise_stage);
+    4. the watermark and the time of the last full reconcile.
+    Without a heartbeat row (the first sweep ever) everything counts as due.
+    """
+    row = _fetch_work_due_row(now)
+    if row is None:
+        return WorkDue(now=now or database_now())
+    checked_at = now or row["checked_at"]
+
+    def passed(moment: datetime | None, threshold: datetime = checked_at) -> bool:
+        return moment is not None and moment <= threshold
+
+    stale_queue = checked_at - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    last_full = row["full_reconciled_at"]
+    return WorkDue(
+        now=checked_at,
+        alerts_due=passed(row["next_alert_at"]),
+        messages_lost=(
+            passed(row["unqueued_due_at"])
+            or passed(row["queued_since"], stale_queue)
+            or passed(row["lease_expires_at"])
+        ),
+        orphans_due=row["orphan_due_at"] is not None,
+        full_reconcile_due=(
+            last_full is None
+            or row["reconciled_until"] is None
+            or checked_at - last_full >= timedelta(seconds=settings.SWEEP_FULL_RECONCILE_SECONDS)
+        ),
+        reconciled_until=row["reconciled_until"],
+    )
+
+
+def record_heartbeat(
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    result: SweepResult,
+    reconciled_until: datetime | None = None,
+    full_reconciled_at: datetime | None = None,
+) -> None:
+    """One statement: an UPDATE of the heartbeat row (an INSERT only for the first sweep ever).
+
+    The watermark fields are written only when this run earned them (None leaves them as they
+    are). Two sweeps at once may write their watermarks in either order; the earlier one is
+    still correct (it only makes the next sweep look again at a few already checked deadlines).
+    """
+    fields = {
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "fired": result.fired,
+        "requeued": result.requeued,
+        "duration_ms": result.duration_ms,
+    }
+    if reconciled_until is not None:
+        fields["reconciled_until"] = reconciled_until
+    if full_reconciled_at is not None:
+        fields["full_reconciled_at"] = full_reconciled_at
+    # QuerySet.update runs no transaction of its own: one round trip.
+    if SweepHeartbeat.objects.filter(name=HEARTBEAT_NAME).update(**fields):
+        return
+    SweepHeartbeat.objects.bulk_create(
+        [SweepHeartbeat(name=HEARTBEAT_NAME, **fields)],
+        update_conflicts=True,  # two first sweeps at once
+        unique_fields=["name"],
+        update_fields=list(fields),
+    )
+
+
+def reconcile(work: WorkDue, result: SweepResult) -> dict[str, datetime]:
+    """Give orphan promises their alerts; return the watermarks this run earned.
+
+    1. Full (no heartbeat yet, or SWEEP_FULL_RECONCILE_SECONDS since the last full one): every
+       overdue pending promise is checked (about 5,000 index probes at 1M tickets). This is the
+       backstop for an orphan written with a deadline already behind the watermark.
+    2. Incremental (the check found an orphan among promises that fell due after the
+       watermark): only those are repaired.
+    3. Otherwise nothing to do: the check already covered every deadline up to `work.now`.
+    A call that hit the repair limit earns no watermark, so the next sweep continues the work.
+    """
+    if work.full_reconcile_due:
+        result.full_reconcile = 1
+        result.reconciled = reconcile_missing_alerts(now=work.now)
+        if result.reconciled < alerts.RECONCILE_LIMIT:
+            return {"reconciled_until": work.now, "full_reconciled_at": work.now}
+        return {}
+    if work.orphans_due:
+        result.reconciled = reconcile_missing_alerts(now=work.now, since=work.reconciled_until)
+        if result.reconciled >= alerts.RECONCILE_LIMIT:
+            return {}
+    return {"reconciled_until": work.now}
 
 
 def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> SweepResult:
     """One run of the promise sweep.
 
-    1. Reconcile: open promises past their deadline without a breach alert get one.
-    2. Fire due alerts batch by batch (each batch its own short transaction) until none is left
+    1. Check, in one statement, what is due (check_work_due). When nothing is (the steady
+       state), skip straight to step 5: no transaction, no claim.
+    2. Reconcile: open promises past their deadline without a breach alert get one; only those
+       that fell due since the last sweep, and every overdue one at most every
+       SWEEP_FULL_RECONCILE_SECONDS (reconcile).
+    3. Fire due alerts batch by batch (each batch its own short transaction) until none is left
        or the time budget (half the task's soft time limit) is spent; then the result says
        `unfinished` and the task queues the next run at once (a burst is not left waiting for
        beat's next tick; a concurrent run is harmless, the claims never overlap).
-    3. Re-queue outbox messages whose delivery task was lost.
-    4. Record a heartbeat for the health page.
-    `now` defaults to the database clock, read afresh for each batch; tests pass their own.
+    4. Re-queue outbox messages whose delivery task was lost, if the check found any.
+    5. Record a heartbeat for the health page, with the reconcile watermarks, in one statement.
+    `now` defaults to the database clock (read by the check; again before each further batch);
+    tests pass their own.
     """
-    clock = (lambda: now) if now is not None else database_now
     budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
     began = time.monotonic()
-    started_at = clock()
+    work = check_work_due(now=now)
+    started_at = work.now
     result = SweepResult()
-    result.reconciled = reconcile_missing_alerts(now=started_at)
-    while True:
-        fired, skipped, messages = fire_due_alerts(now=clock())
-        result.fired += fired
-        result.skipped += skipped
-        result.messages += messages
-        if fired + skipped < BATCH_SIZE:
-            break
-        if time.monotonic() - began > budget:
-            result.unfinished = 1
-            break
-    result.requeued = requeue_lost_messages(now=clock())
-    result.duration_ms = int((time.monotonic() - began) * 1000)
-    record_heartbeat(started_at=started_at, finished_at=clock(), result=result)
+    watermarks = reconcile(work, result)
+    if work.alerts_due or result.reconciled:
+        moment = started_at
+        while True:
+            fired, skipped, messages = fire_due_alerts(now=moment)
+            result.fired += fired
+            result.skipped += skipped
+            result.messages += messages
+            if fired + skipped < BATCH_SIZE:
+                break
+            if time.monotonic() - began > budget:
+                result.unfinished = 1
+                break
+            moment = now if now is not None else database_now()
+    if work.messages_lost:
+        result.requeued = requeue_lost_messages(now=started_at)
+    elapsed = time.monotonic() - began
+    result.duration_ms = int(elapsed * 1000)
+    # The database clock advanced by our own: no query to read it again.
+    finished_at = now if now is not None else started_at + timedelta(seconds=elapsed)
+    record_heartbeat(started_at=started_at, finished_at=finished_at, result=result, **watermarks)
     if result.fired or result.requeued or result.reconciled:
         logger.info("Promise sweep: %s", result.as_dict())
     return result
