@@ -188,12 +188,12 @@ def deliver_email(
     3. Send them one by one over one SMTP connection (EMAIL_TIMEOUT bounds every network wait).
        The ones the server accepted are marked sent in groups of SENT_MARK_GROUP, one UPDATE
        per group, and whatever is accepted is marked before the task ends, whether it ends
-       normally or by an exception (a soft time limit, a database error on a later message).
+       normally or by an exception (a database error on a later message, the task stopped).
        A worker killed outright (SIGKILL, power) after the server accepted some emails of a
        group and before the group's mark leaves them sending; when the lease expires the sweep
        queues them again and they are sent twice. That window (at most SENT_MARK_GROUP emails,
-       the few milliseconds of one group's SMTP conversations) is the at-least-once duplicate
-       window.
+       one group's SMTP conversations: milliseconds on a local relay) is the at-least-once
+       duplicate window.
     4. A failure backs off that one message (exponential) or dead-letters it after the last
        attempt; the others of the batch carry on, over a fresh connection.
     5. Messages not reached within the time budget are released and queued again at once.
@@ -266,8 +266,10 @@ def deliver_email(
         finally:
             # Marked before the goodbye to the server: QUIT is a round trip the window need not
             # include. On an exception this still runs, so nothing accepted is left unmarked.
-            mark_done()
-            _close_quietly(connection)
+            try:
+                mark_done()
+            finally:
+                _close_quietly(connection)
     return result
 
 
