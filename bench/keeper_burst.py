@@ -197,10 +197,10 @@ def _clock_ticks() -> int:
     return os.sysconf("SC_CLK_TCK")
 
 
-def process_group_cpu_seconds(group: int) -> float:
-    """User + system CPU of every live process in a process group (the worker and its pool),
-    from /proc (Linux)."""
-    total = 0
+def _group_stats(group: int) -> list[list[str]]:
+    """/proc/<pid>/stat fields (after the command name) of every live process in a process
+    group (the worker and its pool: it runs in a session of its own). Linux only."""
+    stats = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -208,10 +208,14 @@ def process_group_cpu_seconds(group: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # After the command name: state ppid pgrp ... utime (11th) stime (12th).
-        if int(fields[2]) == group:
-            total += int(fields[11]) + int(fields[12])
-    return total / _clock_ticks()
+        if int(fields[2]) == group:  # state, ppid, pgrp, ...
+            stats.append(fields)
+    return stats
+
+
+def process_group_cpu_seconds(group: int) -> float:
+    """User + system CPU of the live processes of a process group (utime, stime)."""
+    return sum(int(f[11]) + int(f[12]) for f in _group_stats(group)) / _clock_ticks()
 
 
 def own_cpu_seconds() -> float:
@@ -380,15 +384,7 @@ def per_thousand(seconds: float, deliveries: int) -> str:
 
 
 def worker_processes(group: int) -> int:
-    count = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            count += int(fields[2]) == group
-    return count
+    return len(_group_stats(group))
 
 
 def main() -> None:
