@@ -120,6 +120,7 @@ class CustomerTicket:
     preferred_contact: str
     contact_details: str
     best_times: str
+    # The last public update: on list cards (`project_page`) only; a ticket page has the timeline.
     last_update_text: str
     last_update_at: datetime | None
     feedback_given: bool
@@ -151,17 +152,55 @@ def _latest_public_update() -> QuerySet[TimelineEntry]:
     ).order_by("-created_at", "-id")
 
 
-def _with_customer_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """One query for a whole page: owner and requester joined, the last public update and whether
-    feedback was given computed in SQL."""
-    return tickets.select_related("owner", "requester").annotate(
-        last_update_body=Subquery(_latest_public_update().values("body")[:1]),
-        last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
-        # A LEFT JOIN on the one-to-one feedback rather than EXISTS: for EXISTS the planner
-        # hashed the whole feedback table (225,000 rows at 1M tickets) for a page of 20
-        # (docs/benchmarks.md); the join probes the unique index once per row shown.
-        has_feedback=ExpressionWrapper(Q(feedback__isnull=False), output_field=BooleanField()),
+# The columns `project` reads, and nothing else: a long ticket's search columns alone are tens of
+# kilobytes (31 KB on the benchmark's longest portal ticket), and staff-only columns have no
+# business being fetched for a customer page. `project` reads only these, so no deferred column
+# is ever loaded row by row.
+_PERSON_COLUMNS = ("name", "email", "role", "is_superuser", "organization_id")
+_CUSTOMER_COLUMNS = (
+    "organization_id",
+    "subject",
+    "description",
+    "status",
+    "next_update_due",
+    "eta",
+    "needed_by",
+    "created_at",
+    "resolved_at",
+    "problem_statement",
+    "understanding_confirmed_at",
+    "people_affected",
+    "preferred_contact",
+    "contact_details",
+    "best_times",
+    "owner",
+    "requester",
+    *(f"owner__{column}" for column in _PERSON_COLUMNS),
+    *(f"requester__{column}" for column in _PERSON_COLUMNS),
+)
+
+
+def _with_customer_columns(
+    tickets: QuerySet[Ticket], *, latest_update: bool = False
+) -> QuerySet[Ticket]:
+    """One query: the customer-safe columns, owner and requester joined, and whether feedback
+    was given; with `latest_update` (the list's cards), the last public update too."""
+    tickets = (
+        tickets.select_related("owner", "requester")
+        .only(*_CUSTOMER_COLUMNS)
+        .annotate(
+            # A LEFT JOIN on the one-to-one feedback rather than EXISTS: for EXISTS the planner
+            # hashed the whole feedback table (225,000 rows at 1M tickets) for a page of 20
+            # (docs/benchmarks.md); the join probes the unique index once per row shown.
+            has_feedback=ExpressionWrapper(Q(feedback__isnull=False), output_field=BooleanField()),
+        )
     )
+    if latest_update:
+        tickets = tickets.annotate(
+            last_update_body=Subquery(_latest_public_update().values("body")[:1]),
+            last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
+        )
+    return tickets
 
 
 def project(ticket: Ticket, viewer: User) -> CustomerTicket:
@@ -217,7 +256,8 @@ def ticket_list(
     viewer: User, *, scope: str = SCOPE_MINE, state: str = STATE_OPEN, search: str = ""
 ) -> QuerySet[Ticket]:
     """The portal's list: the viewer's visible tickets, optionally only their own requests, open
-    or closed, matching a search; newest first. Feed pages of it to `project`."""
+    or closed, matching a search; newest first. A plain query, cheap to count and to slice: hand
+    a page of it to `project_page` for what the cards show."""
     tickets = visible_tickets(viewer)
     if scope != SCOPE_ORGANIZATION or not viewer.sees_organization_tickets:
         tickets = tickets.filter(requester_id=viewer.pk)
@@ -226,7 +266,22 @@ def ticket_list(
     elif state == STATE_CLOSED:
         tickets = tickets.filter(status__in=DONE_STATUSES)
     tickets = _search(tickets, search)
-    return _with_customer_columns(tickets).order_by("-created_at", "-pk")
+    return tickets.order_by("-created_at", "-pk")
+
+
+def project_page(page: QuerySet[Ticket], viewer: User) -> list[CustomerTicket]:
+    """The cards of one page of `ticket_list` (a sliced query), in its order, in one query.
+
+    The page's ids are picked by the plain query (LIMIT/OFFSET on the index) and only those rows
+    get the last-update subqueries: with the subqueries in the paged query itself, PostgreSQL
+    ran them for every row skipped by the OFFSET too (page 150 of a large customer's open
+    tickets took 550 ms). The outer query applies the visibility rule again, so the page's ids
+    can only ever name the viewer's own tickets.
+    """
+    shown = _with_customer_columns(
+        visible_tickets(viewer).filter(pk__in=page.values("pk")), latest_update=True
+    ).order_by("-created_at", "-pk")
+    return [project(ticket, viewer) for ticket in shown]
 
 
 def customer_ticket(viewer: User, pk: int) -> CustomerTicket:
@@ -266,25 +321,43 @@ def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list
     """The public timeline of a visible ticket, oldest first; 404 when the ticket is not visible.
     With `newest`, only that many of the latest entries (a years-long ticket stays one fast page).
 
-    Only public updates, customer replies and public events are read: internal notes are never
-    public (a database constraint), and the query asks for `is_public` as well as the kinds.
+    1. Only public updates, customer replies and public events are read: internal notes are never
+       public (a database constraint), and the query asks for `is_public` as well as the kinds.
+    2. The visibility rule is part of the entries' query (their ticket must be among the
+       viewer's), so a page that has just loaded the ticket pays no second check; only an empty
+       answer asks whether the ticket is visible at all, to tell 404 from a ticket with no
+       public history yet.
     """
-    if not visible_tickets(viewer).filter(pk=pk).exists():
-        raise Http404("No such request.")
-    tz = timezone.get_current_timezone()
-    entries = (
-        TimelineEntry.objects.filter(
-            ticket_id=pk,
-            is_public=True,
-            kind__in=[EntryKind.PUBLIC_UPDATE, EntryKind.CUSTOMER_REPLY, EntryKind.EVENT],
-        )
-        .select_related("author")
-        .order_by("created_at", "id")
+    entries = TimelineEntry.objects.filter(
+        ticket_id=pk,
+        ticket__in=visible_tickets(viewer).filter(pk=pk),
+        is_public=True,
+        kind__in=[EntryKind.PUBLIC_UPDATE, EntryKind.CUSTOMER_REPLY, EntryKind.EVENT],
     )
     if newest is not None:
-        entries = reversed(entries.order_by("-created_at", "-id")[:newest])
+        # The newest entries' ids first, then only those rows joined to their authors: joined
+        # before the LIMIT, every entry of a long ticket was joined and then sorted away.
+        newest_ids = entries.order_by("-created_at", "-id").values("pk")[:newest]
+        entries = TimelineEntry.objects.filter(ticket_id=pk, pk__in=newest_ids)
+    rows = list(
+        entries.select_related("author")
+        .only(
+            "kind",
+            "author",
+            "body",
+            "event",
+            "data",
+            "next_update_due",
+            "created_at",
+            *(f"author__{column}" for column in _PERSON_COLUMNS),
+        )
+        .order_by("created_at", "id")
+    )
+    if not rows and not visible_tickets(viewer).filter(pk=pk).exists():
+        raise Http404("No such request.")
+    tz = timezone.get_current_timezone()
     timeline = []
-    for entry in entries:
+    for entry in rows:
         if entry.kind == EntryKind.EVENT:
             text = describe(entry, for_customer=True, tz=tz)
             author_name = "Service desk"
