@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,6 +49,8 @@ STATE_OPEN = "open"
 STATE_CLOSED = "closed"
 STATE_ALL = "all"
 SEARCH_MAX_LENGTH = 100
+# Characters of the latest update a list card shows (truncatechars:180 in ticket_list.html).
+LAST_UPDATE_SHOWN = 180
 
 
 def is_portal_user(viewer: User) -> bool:
@@ -197,7 +200,10 @@ def _with_customer_columns(
     )
     if latest_update:
         tickets = tickets.annotate(
-            last_update_body=Subquery(_latest_public_update().values("body")[:1]),
+            # A card shows 180 characters of it: one more tells the template to add "…".
+            last_update_body=Subquery(
+                _latest_public_update().values(start=Left("body", LAST_UPDATE_SHOWN + 1))[:1]
+            ),
             last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
         )
     return tickets
@@ -316,6 +322,15 @@ class CustomerEntry:
     def is_event(self) -> bool:
         return self.kind == EntryKind.EVENT
 
+    @property
+    def style(self) -> str:
+        """The entry's look on the page: an event, the viewer's own words, a reply, an update."""
+        if self.kind == EntryKind.EVENT:
+            return "event"
+        if self.by_viewer:
+            return "mine"
+        return "reply" if self.kind == EntryKind.CUSTOMER_REPLY else "update"
+
 
 def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list[CustomerEntry]:
     """The public timeline of a visible ticket, oldest first; 404 when the ticket is not visible.
@@ -339,40 +354,46 @@ def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list
         # before the LIMIT, every entry of a long ticket was joined and then sorted away.
         newest_ids = entries.order_by("-created_at", "-id").values("pk")[:newest]
         entries = TimelineEntry.objects.filter(ticket_id=pk, pk__in=newest_ids)
+    # Plain rows, not model instances: a page of fifty entries and their authors built as
+    # models cost more than the query itself.
     rows = list(
-        entries.select_related("author")
-        .only(
+        entries.order_by("created_at", "id").values_list(
+            "pk",
             "kind",
-            "author",
             "body",
             "event",
             "data",
             "next_update_due",
             "created_at",
+            "author_id",
             *(f"author__{column}" for column in _PERSON_COLUMNS),
         )
-        .order_by("created_at", "id")
     )
     if not rows and not visible_tickets(viewer).filter(pk=pk).exists():
         raise Http404("No such request.")
     tz = timezone.get_current_timezone()
+    names: dict[int | None, str] = {}  # a long ticket has a handful of authors
     timeline = []
-    for entry in rows:
-        if entry.kind == EntryKind.EVENT:
+    for entry_pk, kind, body, event, data, due, at, author_id, *author in rows:
+        if kind == EntryKind.EVENT:
+            entry = TimelineEntry(kind=kind, body=body, event=event, data=data)
             text = describe(entry, for_customer=True, tz=tz)
             author_name = "Service desk"
         else:
-            text = entry.body
-            author_name = name_for(entry.author, viewer)
+            text = body
+            if author_id not in names:
+                person = User(pk=author_id, **dict(zip(_PERSON_COLUMNS, author, strict=True)))
+                names[author_id] = name_for(person if author_id else None, viewer)
+            author_name = names[author_id]
         timeline.append(
             CustomerEntry(
-                pk=entry.pk,
-                kind=entry.kind,
-                at=entry.created_at,
+                pk=entry_pk,
+                kind=kind,
+                at=at,
                 author_name=author_name,
-                by_viewer=entry.author_id == viewer.pk and entry.kind != EntryKind.EVENT,
+                by_viewer=author_id == viewer.pk and kind != EntryKind.EVENT,
                 text=text,
-                next_update_due=entry.next_update_due,
+                next_update_due=due,
             )
         )
     return timeline

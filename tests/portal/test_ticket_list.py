@@ -59,6 +59,20 @@ def test_the_list_shows_the_last_public_update_but_never_an_internal_note(
     assert "Cheap fuser" not in body
 
 
+def test_a_long_latest_update_is_cut_to_180_characters_on_its_card(portal_client, agent, ticket):
+    ticket_services.take_ownership(ticket, by=agent)
+    update_services.post_public_update(ticket, author=agent, body="a" * 179 + "bcdefgh" * 300)
+    exact = TicketFactory(organization=ticket.organization, requester=ticket.requester)
+    ticket_services.take_ownership(exact, by=agent)
+    update_services.post_public_update(exact, author=agent, body="z" * 180)
+
+    body = portal_client.get(LIST).content.decode()
+
+    assert "a" * 179 + "…" in body
+    assert "bcdefgh" not in body
+    assert "z" * 180 + "</p>" in body  # exactly 180: shown whole, no ellipsis
+
+
 def test_times_are_shown_in_the_contacts_own_time_zone(client, contact, agent):
     contact.timezone = "America/New_York"
     contact.save()
