@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -25,10 +27,36 @@ from updates import feedback as feedback_services
 from updates import services as update_services
 
 PAGE_SIZE = 20
+# A list pages through at most the newest 1,000 tickets of its view (50 pages); older ones are
+# found by searching or by reference. Counting a large customer's whole history cost 230 ms at
+# 1M tickets (33,000 tickets in "All"); the capped count stops at 1,001 rows.
+LIST_CAP = 1_000
 NOT_QUITE_PREFIX = "That's not quite it: "
 
 # The newest public entries a ticket page shows; older history is one link away.
 TIMELINE_PAGE_SIZE = 50
+
+
+class NewestPaginator(Paginator):
+    """A paginator over the newest `cap` rows of a query: it counts at most `cap + 1` rows
+    (`is_capped` says whether there are more) and offers only the pages within the cap."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        # The slice makes it COUNT(*) over a LIMIT subquery: bounded whatever the customer's size.
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def is_capped(self) -> bool:
+        return self._counted > self.cap
 
 
 def _go_to(request: HttpRequest, url: str) -> HttpResponse:
@@ -62,10 +90,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         state = visibility.STATE_OPEN
     search = request.GET.get("q", "")[: visibility.SEARCH_MAX_LENGTH]
     tickets = visibility.ticket_list(viewer, scope=scope, state=state, search=search)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = NewestPaginator(tickets, PAGE_SIZE, cap=LIST_CAP).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "tickets": [visibility.project(ticket, viewer) for ticket in page],
+        "tickets": visibility.project_page(page.object_list, viewer),
         "scope": scope,
         "state": state,
         "search": search,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,6 +49,8 @@ STATE_OPEN = "open"
 STATE_CLOSED = "closed"
 STATE_ALL = "all"
 SEARCH_MAX_LENGTH = 100
+# Characters of the latest update a list card shows (truncatechars:180 in ticket_list.html).
+LAST_UPDATE_SHOWN = 180
 
 
 def is_portal_user(viewer: User) -> bool:
@@ -120,6 +123,7 @@ class CustomerTicket:
     preferred_contact: str
     contact_details: str
     best_times: str
+    # The last public update: on list cards (`project_page`) only; a ticket page has the timeline.
     last_update_text: str
     last_update_at: datetime | None
     feedback_given: bool
@@ -151,17 +155,58 @@ def _latest_public_update() -> QuerySet[TimelineEntry]:
     ).order_by("-created_at", "-id")
 
 
-def _with_customer_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """One query for a whole page: owner and requester joined, the last public update and whether
-    feedback was given computed in SQL."""
-    return tickets.select_related("owner", "requester").annotate(
-        last_update_body=Subquery(_latest_public_update().values("body")[:1]),
-        last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
-        # A LEFT JOIN on the one-to-one feedback rather than EXISTS: for EXISTS the planner
-        # hashed the whole feedback table (225,000 rows at 1M tickets) for a page of 20
-        # (docs/benchmarks.md); the join probes the unique index once per row shown.
-        has_feedback=ExpressionWrapper(Q(feedback__isnull=False), output_field=BooleanField()),
+# The columns `project` reads, and nothing else: a long ticket's search columns alone are tens of
+# kilobytes (31 KB on the benchmark's longest portal ticket), and staff-only columns have no
+# business being fetched for a customer page. `project` reads only these, so no deferred column
+# is ever loaded row by row.
+_PERSON_COLUMNS = ("name", "email", "role", "is_superuser", "organization_id")
+_CUSTOMER_COLUMNS = (
+    "organization_id",
+    "subject",
+    "description",
+    "status",
+    "next_update_due",
+    "eta",
+    "needed_by",
+    "created_at",
+    "resolved_at",
+    "problem_statement",
+    "understanding_confirmed_at",
+    "people_affected",
+    "preferred_contact",
+    "contact_details",
+    "best_times",
+    "owner",
+    "requester",
+    *(f"owner__{column}" for column in _PERSON_COLUMNS),
+    *(f"requester__{column}" for column in _PERSON_COLUMNS),
+)
+
+
+def _with_customer_columns(
+    tickets: QuerySet[Ticket], *, latest_update: bool = False
+) -> QuerySet[Ticket]:
+    """One query: the customer-safe columns, owner and requester joined, and whether feedback
+    was given; with `latest_update` (the list's cards), the last public update too."""
+    tickets = (
+        tickets.select_related("owner", "requester")
+        .only(*_CUSTOMER_COLUMNS)
+        .annotate(
+            # A LEFT JOIN on the one-to-one feedback rather than EXISTS: for EXISTS the planner
+            # hashed the whole feedback table (225,000 rows at 1M tickets) for a page of 20
+            # (docs/benchmarks.md); the join probes the unique index once per row shown.
+            has_feedback=ExpressionWrapper(Q(feedback__isnull=False), output_field=BooleanField()),
+        )
     )
+    if latest_update:
+        tickets = tickets.annotate(
+            # A card shows 180 characters of it: one more tells the template to add "…".
+            last_update_body=Subquery(
+                _latest_public_update().values(start=Left("body", LAST_UPDATE_SHOWN + 1))[:1]
+            ),
+            last_update_at=Subquery(_latest_public_update().values("created_at")[:1]),
+        )
+    return tickets
 
 
 def project(ticket: Ticket, viewer: User) -> CustomerTicket:
@@ -217,7 +262,8 @@ def ticket_list(
     viewer: User, *, scope: str = SCOPE_MINE, state: str = STATE_OPEN, search: str = ""
 ) -> QuerySet[Ticket]:
     """The portal's list: the viewer's visible tickets, optionally only their own requests, open
-    or closed, matching a search; newest first. Feed pages of it to `project`."""
+    or closed, matching a search; newest first. A plain query, cheap to count and to slice: hand
+    a page of it to `project_page` for what the cards show."""
     tickets = visible_tickets(viewer)
     if scope != SCOPE_ORGANIZATION or not viewer.sees_organization_tickets:
         tickets = tickets.filter(requester_id=viewer.pk)
@@ -226,7 +272,22 @@ def ticket_list(
     elif state == STATE_CLOSED:
         tickets = tickets.filter(status__in=DONE_STATUSES)
     tickets = _search(tickets, search)
-    return _with_customer_columns(tickets).order_by("-created_at", "-pk")
+    return tickets.order_by("-created_at", "-pk")
+
+
+def project_page(page: QuerySet[Ticket], viewer: User) -> list[CustomerTicket]:
+    """The cards of one page of `ticket_list` (a sliced query), in its order, in one query.
+
+    The page's ids are picked by the plain query (LIMIT/OFFSET on the index) and only those rows
+    get the last-update subqueries: with the subqueries in the paged query itself, PostgreSQL
+    ran them for every row skipped by the OFFSET too (page 150 of a large customer's open
+    tickets took 550 ms). The outer query applies the visibility rule again, so the page's ids
+    can only ever name the viewer's own tickets.
+    """
+    shown = _with_customer_columns(
+        visible_tickets(viewer).filter(pk__in=page.values("pk")), latest_update=True
+    ).order_by("-created_at", "-pk")
+    return [project(ticket, viewer) for ticket in shown]
 
 
 def customer_ticket(viewer: User, pk: int) -> CustomerTicket:
@@ -261,45 +322,78 @@ class CustomerEntry:
     def is_event(self) -> bool:
         return self.kind == EntryKind.EVENT
 
+    @property
+    def style(self) -> str:
+        """The entry's look on the page: an event, the viewer's own words, a reply, an update."""
+        if self.kind == EntryKind.EVENT:
+            return "event"
+        if self.by_viewer:
+            return "mine"
+        return "reply" if self.kind == EntryKind.CUSTOMER_REPLY else "update"
+
 
 def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list[CustomerEntry]:
     """The public timeline of a visible ticket, oldest first; 404 when the ticket is not visible.
     With `newest`, only that many of the latest entries (a years-long ticket stays one fast page).
 
-    Only public updates, customer replies and public events are read: internal notes are never
-    public (a database constraint), and the query asks for `is_public` as well as the kinds.
+    1. Only public updates, customer replies and public events are read: internal notes are never
+       public (a database constraint), and the query asks for `is_public` as well as the kinds.
+    2. The visibility rule is part of the entries' query (their ticket must be among the
+       viewer's), so a page that has just loaded the ticket pays no second check; only an empty
+       answer asks whether the ticket is visible at all, to tell 404 from a ticket with no
+       public history yet.
     """
-    if not visible_tickets(viewer).filter(pk=pk).exists():
-        raise Http404("No such request.")
-    tz = timezone.get_current_timezone()
-    entries = (
-        TimelineEntry.objects.filter(
-            ticket_id=pk,
-            is_public=True,
-            kind__in=[EntryKind.PUBLIC_UPDATE, EntryKind.CUSTOMER_REPLY, EntryKind.EVENT],
-        )
-        .select_related("author")
-        .order_by("created_at", "id")
+    entries = TimelineEntry.objects.filter(
+        ticket_id=pk,
+        ticket__in=visible_tickets(viewer).filter(pk=pk),
+        is_public=True,
+        kind__in=[EntryKind.PUBLIC_UPDATE, EntryKind.CUSTOMER_REPLY, EntryKind.EVENT],
     )
     if newest is not None:
-        entries = reversed(entries.order_by("-created_at", "-id")[:newest])
+        # The newest entries' ids first, then only those rows joined to their authors: joined
+        # before the LIMIT, every entry of a long ticket was joined and then sorted away.
+        newest_ids = entries.order_by("-created_at", "-id").values("pk")[:newest]
+        entries = TimelineEntry.objects.filter(ticket_id=pk, pk__in=newest_ids)
+    # Plain rows, not model instances: a page of fifty entries and their authors built as
+    # models cost more than the query itself.
+    rows = list(
+        entries.order_by("created_at", "id").values_list(
+            "pk",
+            "kind",
+            "body",
+            "event",
+            "data",
+            "next_update_due",
+            "created_at",
+            "author_id",
+            *(f"author__{column}" for column in _PERSON_COLUMNS),
+        )
+    )
+    if not rows and not visible_tickets(viewer).filter(pk=pk).exists():
+        raise Http404("No such request.")
+    tz = timezone.get_current_timezone()
+    names: dict[int | None, str] = {}  # a long ticket has a handful of authors
     timeline = []
-    for entry in entries:
-        if entry.kind == EntryKind.EVENT:
+    for entry_pk, kind, body, event, data, due, at, author_id, *author in rows:
+        if kind == EntryKind.EVENT:
+            entry = TimelineEntry(kind=kind, body=body, event=event, data=data)
             text = describe(entry, for_customer=True, tz=tz)
             author_name = "Service desk"
         else:
-            text = entry.body
-            author_name = name_for(entry.author, viewer)
+            text = body
+            if author_id not in names:
+                person = User(pk=author_id, **dict(zip(_PERSON_COLUMNS, author, strict=True)))
+                names[author_id] = name_for(person if author_id else None, viewer)
+            author_name = names[author_id]
         timeline.append(
             CustomerEntry(
-                pk=entry.pk,
-                kind=entry.kind,
-                at=entry.created_at,
+                pk=entry_pk,
+                kind=kind,
+                at=at,
                 author_name=author_name,
-                by_viewer=entry.author_id == viewer.pk and entry.kind != EntryKind.EVENT,
+                by_viewer=author_id == viewer.pk and kind != EntryKind.EVENT,
                 text=text,
-                next_update_due=entry.next_update_due,
+                next_update_due=due,
             )
         )
     return timeline

@@ -95,8 +95,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'servicedesk.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# A new PostgreSQL connection costs about 14 ms of every request and task on this hardware, so
+# connections are kept for a minute (and checked before reuse, so a restarted server costs one
+# error-free reconnect, not a failed request). SQLite opens in-process: nothing to keep.
+_is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _is_sqlite else 60)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if _is_sqlite:
     # WAL lets the web process read while the worker writes; a busy timeout instead of "locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         # IMMEDIATE: a transaction takes the write lock when it begins, so web, worker and beat

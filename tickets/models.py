@@ -212,6 +212,14 @@ class Ticket(models.Model):
                 condition=~models.Q(status__in=sorted(DONE_STATUSES)),
                 name="scale_ticket_org_open",
             ),
+            # Issue 9: a contact's own requests, newest first, and their capped count (an
+            # ordinary contact's portal list, an organisation admin's "Mine"): open, closed or
+            # all, an index-only scan, as the status is carried in the index.
+            models.Index(
+                fields=["organization", "requester", "-created_at", "-id"],
+                include=["status"],
+                name="ticket_requester_recent",
+            ),
             # Issue 9: the queue filtered by status and priority, in its default order (next
             # update due, then id), read in order instead of sorting every match.
             models.Index(

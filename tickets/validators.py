@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tickets.models import BODY_MAX_LENGTH
+
 
 def text(value: Any, field: str, *, max_length: int, required: bool) -> str:
     """Text, stripped; None is blank. Required text must have something besides whitespace."""
@@ -52,4 +54,38 @@ def boolean(value: Any, field: str) -> bool:
     """A real boolean: "false", 0 or None are refused rather than guessed at."""
     if not isinstance(value, bool):
         raise ValidationError({field: "Must be true or false."})
+    return value
+
+
+def message_body(value: Any, field: str = "body") -> str:
+    """The body of a message on the timeline (a public update, an internal note, a customer
+    reply): text with something besides whitespace, stripped, at most BODY_MAX_LENGTH
+    characters. None and blank are refused as missing; anything that is not text is refused as
+    such."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError({field: "Must be text."})
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: "Write something: this field is required."})
+    if len(value) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {field: f"At most {BODY_MAX_LENGTH:,} characters (this has {len(value):,})."}
+        )
+    return value
+
+
+def promised_update_time(
+    value: Any, *, now: datetime, longest_days: int, field: str = "next_update_due"
+) -> datetime | None:
+    """The time an author promises the customer's next update by: an aware datetime after `now`
+    and less than `longest_days + 1` whole days from it (the same day count the promise itself
+    is checked with, updates.promises.make_promise); None stays None (the cadence decides)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise ValidationError({field: "Give a date and time with its time zone."})
+    if value <= now:
+        raise ValidationError({field: "This time has already passed; choose a time in the future."})
+    if (value - now).days > longest_days:
+        raise ValidationError({field: f"Promise an update within {longest_days} days."})
     return value

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from tickets import services as ticket_services
-from tickets.models import BODY_MAX_LENGTH, Status, Ticket
+from tickets.models import Status, Ticket
+from tickets.validators import message_body, promised_update_time
 from updates import cadence, dashboard_tally
 from updates.keeper import customer_emails
 from updates.models import EntryKind, TimelineEntry
@@ -42,33 +43,6 @@ class PublicUpdateHeldBack(ValidationError):
             "the problem: reword it, or confirm that it should go out as written.",
             code="vendor_mention",
         )
-
-
-def _body(body: Any, *, field: str = "body") -> str:
-    if not isinstance(body, str) or not body.strip():
-        raise ValidationError({field: "Write something: this field is required."})
-    body = body.strip()
-    if len(body) > BODY_MAX_LENGTH:
-        raise ValidationError(
-            {field: f"At most {BODY_MAX_LENGTH:,} characters (this has {len(body):,})."}
-        )
-    return body
-
-
-def _requested_due(value: Any, *, now: datetime) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise ValidationError({"next_update_due": "Give a date and time with its time zone."})
-    if value <= now:
-        raise ValidationError(
-            {"next_update_due": "This time has already passed; choose a time in the future."}
-        )
-    if (value - now).days > LONGEST_PROMISE_DAYS:
-        raise ValidationError(
-            {"next_update_due": f"Promise an update within {LONGEST_PROMISE_DAYS} days."}
-        )
-    return value
 
 
 def held_back_phrases(ticket: Ticket, body: str) -> list[str]:
@@ -123,8 +97,10 @@ def post_public_update(
             raise ValidationError(
                 {"body": f"{ticket.reference} is closed; open a new ticket to continue."}
             )
-        body = _body(body)
-        requested_due = _requested_due(next_update_due, now=now)
+        body = message_body(body)
+        requested_due = promised_update_time(
+            next_update_due, now=now, longest_days=LONGEST_PROMISE_DAYS
+        )
         if status is not None and status != ticket.status and not ticket.can_move_to(status):
             # Checked up front so nothing is written for an impossible status.
             ticket_services.change_status(ticket, status=status, by=author)
@@ -182,7 +158,7 @@ def add_internal_note(ticket: Ticket, *, author: User, body: str) -> TimelineEnt
     """A note for colleagues. It never reaches the customer and never keeps a promise."""
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff write internal notes."})
-    body = _body(body)
+    body = message_body(body)
     return TimelineEntry.objects.create(
         ticket=ticket,
         kind=EntryKind.INTERNAL_NOTE,
@@ -202,7 +178,7 @@ def post_customer_reply(ticket: Ticket, *, author: User, body: str) -> TimelineE
             raise ValidationError(
                 {"body": f"{ticket.reference} is closed; please raise a new request."}
             )
-        body = _body(body)
+        body = message_body(body)
         entry = TimelineEntry.objects.create(
             ticket=ticket,
             kind=EntryKind.CUSTOMER_REPLY,

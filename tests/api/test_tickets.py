@@ -226,6 +226,22 @@ def test_staff_create_a_ticket_with_its_priority_and_first_response_promise(
     assert body["next_update_due"] is not None
 
 
+def test_creating_a_ticket_reads_the_support_plan_and_its_cadence_rules_once(
+    api_client_for, agent, organization, contact
+):
+    client = api_client_for(agent)
+    data = {"organization": organization.pk, "requester": contact.pk, "subject": "VPN down"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(TICKETS, {**data, "impact": 2, "urgency": 2}, format="json")
+
+    assert response.status_code == 201
+    # The first promise and its reminders both need the cadence: loaded with the organisation.
+    rule_reads = [q["sql"] for q in queries if 'FROM "accounts_cadencerule"' in q["sql"]]
+    plan_reads = [q["sql"] for q in queries if 'FROM "accounts_supportplan"' in q["sql"]]
+    assert len(rule_reads) == 1
+    assert plan_reads == []
+
+
 def test_staff_create_with_an_owner_opens_the_ticket(api_client_for, agent, organization):
     response = api_client_for(agent).post(
         TICKETS,

@@ -59,6 +59,20 @@ def test_the_list_shows_the_last_public_update_but_never_an_internal_note(
     assert "Cheap fuser" not in body
 
 
+def test_a_long_latest_update_is_cut_to_180_characters_on_its_card(portal_client, agent, ticket):
+    ticket_services.take_ownership(ticket, by=agent)
+    update_services.post_public_update(ticket, author=agent, body="a" * 179 + "bcdefgh" * 300)
+    exact = TicketFactory(organization=ticket.organization, requester=ticket.requester)
+    ticket_services.take_ownership(exact, by=agent)
+    update_services.post_public_update(exact, author=agent, body="z" * 180)
+
+    body = portal_client.get(LIST).content.decode()
+
+    assert "a" * 179 + "…" in body
+    assert "bcdefgh" not in body
+    assert "z" * 180 + "</p>" in body  # exactly 180: shown whole, no ellipsis
+
+
 def test_times_are_shown_in_the_contacts_own_time_zone(client, contact, agent):
     contact.timezone = "America/New_York"
     contact.save()
@@ -244,3 +258,60 @@ def test_an_organisation_admin_sees_who_raised_a_colleagues_ticket(client, org_a
     page = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
 
     assert "by Priya Customer" in page
+
+
+def test_a_long_list_pages_through_the_newest_tickets_only_and_says_so(
+    portal_client, contact, monkeypatch
+):
+    """The count stops at the cap (a large customer's whole history is never counted)."""
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("portal.views.LIST_CAP", 4)
+    for n in range(6):
+        TicketFactory(organization=contact.organization, requester=contact, subject=f"Job {n}")
+
+    first = portal_client.get(LIST).content.decode()
+    last = portal_client.get(LIST, {"page": "2"}).content.decode()
+    beyond = portal_client.get(LIST, {"page": "3"}).content.decode()
+
+    assert "Page 1 of 2+" in first
+    assert "Job 5" in first
+    assert "Job 4" in first
+    assert "These are the newest" not in first
+    assert "Page 2 of 2+" in last
+    assert "Job 3" in last
+    assert "Job 2" in last
+    assert "These are the newest 4 requests. Search by words or SD-number" in last
+    # Past the cap: the last page within it.
+    assert "Page 2 of 2+" in beyond
+    assert "Job 2" in beyond
+    assert "Job 1" not in beyond
+    older = portal_client.get(LIST, {"q": "Job 0"}).content.decode()
+    assert "Job 0" in older
+    assert "Page 1 of" not in older
+
+
+def test_a_list_within_the_cap_counts_exactly(portal_client, contact, monkeypatch):
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("portal.views.LIST_CAP", 4)
+    for n in range(3):
+        TicketFactory(organization=contact.organization, requester=contact, subject=f"Job {n}")
+
+    listing = portal_client.get(LIST).content.decode()
+
+    assert "Page 1 of 2</span>" in listing
+    assert "These are the newest" not in listing
+
+
+def test_a_page_of_the_list_only_ever_shows_the_viewers_tickets(
+    portal_client, contact, colleague, outsider
+):
+    mine = TicketFactory(organization=contact.organization, requester=contact, subject="Mine")
+    TicketFactory(organization=contact.organization, requester=colleague, subject="Colleague's")
+    TicketFactory(organization=outsider.organization, requester=outsider, subject="Foreign")
+
+    for state in ("open", "all"):
+        listing = portal_client.get(LIST, {"state": state, "scope": "organization"})
+        body = listing.content.decode()
+        assert mine.reference in body
+        assert "Colleague's" not in body
+        assert "Foreign" not in body

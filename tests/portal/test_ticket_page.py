@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import TicketFactory
+from tests.factories import ContactFactory, TicketFactory
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from updates import services as update_services
@@ -239,3 +241,53 @@ def test_a_long_history_shows_the_latest_updates_with_the_rest_one_link_away(
     assert "Progress note number 000." in everything
     assert "We received your request." in everything
     assert "?timeline=all" not in everything
+
+
+def _queries_for(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in queries]
+
+
+def test_the_page_runs_the_same_few_queries_for_a_short_or_a_long_history(
+    portal_client, agent, ticket
+):
+    short = _queries_for(portal_client, page(ticket))
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            ticket=ticket,
+            kind=EntryKind.PUBLIC_UPDATE,
+            is_public=True,
+            author=agent,
+            body=f"Progress note number {n:03d}.",
+            created_at=ticket.created_at + timedelta(minutes=n + 1),
+        )
+        for n in range(80)
+    )
+    long = _queries_for(portal_client, page(ticket))
+
+    assert len(short) == len(long)
+    # The ticket's visibility is checked by the ticket's query and again inside the timeline's,
+    # not by a separate query; the staff-only search columns are never read.
+    timeline = [sql for sql in long if "updates_timelineentry" in sql and "LIMIT 51" in sql]
+    assert len(timeline) == 1
+    assert '"organization_id" = ' in timeline[0]
+    assert not any("internal_search_text" in sql or "public_search_text" in sql for sql in long)
+
+
+def test_a_ticket_with_no_public_history_yet_still_opens(portal_client, ticket):
+    TimelineEntry.objects.filter(ticket=ticket).delete()
+
+    assert portal_client.get(page(ticket)).status_code == 200
+
+
+def test_another_organisations_ticket_is_404_even_with_its_history_asked_for(
+    client, other_organization, ticket
+):
+    outsider = ContactFactory(organization=other_organization, sees_organization_tickets=True)
+    client.force_login(outsider)
+
+    for url in (page(ticket), page(ticket) + "?timeline=all"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert ticket.subject not in response.content.decode()

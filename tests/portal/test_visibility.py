@@ -63,19 +63,24 @@ def test_a_ticket_waiting_on_a_vendor_reads_in_progress(contact, agent, ticket):
     assert seen.status_label == "In progress"
 
 
-def test_the_projection_carries_owner_promise_eta_and_last_public_update(contact, agent, ticket):
+def test_the_projection_carries_owner_promise_and_on_list_cards_the_last_public_update(
+    contact, agent, ticket
+):
     ticket_services.take_ownership(ticket, by=agent)
     update_services.post_public_update(ticket, author=agent, body="Replacing the fuser now.")
     update_services.add_internal_note(ticket, author=agent, body="Fuser was a cheap one.")
     ticket.refresh_from_db()
 
     seen = visibility.customer_ticket(contact, ticket.pk)
+    [card] = visibility.project_page(visibility.ticket_list(contact)[:20], contact)
 
-    assert seen.owner_name == "Alice Agent"
-    assert seen.next_update_due == ticket.next_update_due
-    assert seen.last_update_text == "Replacing the fuser now."
-    assert not hasattr(seen, "priority_override_reason")
-    assert not hasattr(seen, "priority")
+    assert seen.owner_name == card.owner_name == "Alice Agent"
+    assert seen.next_update_due == card.next_update_due == ticket.next_update_due
+    # The last public update is what a list card shows (the ticket page has the timeline).
+    assert card.last_update_text == "Replacing the fuser now."
+    for projection in (seen, card):
+        assert not hasattr(projection, "priority_override_reason")
+        assert not hasattr(projection, "priority")
 
 
 def test_the_public_timeline_leaves_out_internal_notes_and_private_events(contact, agent, ticket):

@@ -1,11 +1,18 @@
-"""The validators tickets and vendors services share (tickets/validators.py)."""
+"""The validators tickets, updates and vendors services share (tickets/validators.py): each
+refuses a bad value with an error naming its field, and a service that uses one writes nothing."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
 
-from tickets.validators import boolean, future_moment, text
+from tests.factories import AgentFactory, TicketFactory
+from tickets.models import BODY_MAX_LENGTH, Ticket
+from tickets.validators import boolean, future_moment, message_body, promised_update_time, text
+from updates import services as update_services
+from updates.models import Promise, TimelineEntry
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -51,3 +58,95 @@ def test_future_moment_must_be_aware_future_and_not_too_far():
 def test_boolean_accepts_only_booleans(value):
     assert error_of(lambda: boolean(value, "pushback")) == {"pushback": ["Must be true or false."]}
     assert boolean(False, "pushback") is False
+
+
+def test_message_body_is_stripped_and_must_have_words_within_the_limit():
+    assert message_body("  The switch is ordered.\n") == "The switch is ordered."
+    for blank in ("", "   \n", None):
+        assert error_of(lambda blank=blank: message_body(blank)) == {
+            "body": ["Write something: this field is required."]
+        }
+    too_long = "x" * (BODY_MAX_LENGTH + 1)
+    assert error_of(lambda: message_body(too_long, "handover_note")) == {
+        "handover_note": [f"At most 50,000 characters (this has {BODY_MAX_LENGTH + 1:,})."]
+    }
+    assert message_body(" " + "x" * BODY_MAX_LENGTH + " ") == "x" * BODY_MAX_LENGTH
+    assert error_of(lambda: message_body(["a list"])) == {"body": ["Must be text."]}
+
+
+def test_promised_update_time_is_aware_future_and_within_the_longest_promise():
+    soon = NOW + timedelta(hours=2)
+    assert promised_update_time(soon, now=NOW, longest_days=366) == soon
+    assert promised_update_time(None, now=NOW, longest_days=366) is None
+    # Whole days count, as for the promise itself: 366 days and some hours is still accepted.
+    edge = NOW + timedelta(days=366, hours=23)
+    assert promised_update_time(edge, now=NOW, longest_days=366) == edge
+
+    def refused(value) -> list[str]:
+        return error_of(lambda: promised_update_time(value, now=NOW, longest_days=366))[
+            "next_update_due"
+        ]
+
+    assert refused(soon.replace(tzinfo=None)) == ["Give a date and time with its time zone."]
+    assert refused("2026-03-02T11:00") == ["Give a date and time with its time zone."]
+    assert refused(NOW) == ["This time has already passed; choose a time in the future."]
+    assert refused(NOW + timedelta(days=367)) == ["Promise an update within 366 days."]
+
+
+@pytest.fixture
+def owned(db):
+    """An owned ticket, with its first promise, in business hours."""
+    with time_machine.travel(NOW, tick=False):
+        ticket = TicketFactory(owner=AgentFactory())
+    return Ticket.objects.select_related("owner", "requester").get(pk=ticket.pk)
+
+
+def _state(ticket: Ticket) -> tuple:
+    ticket.refresh_from_db()
+    return (
+        ticket.status,
+        ticket.next_update_due,
+        ticket.updated_at,
+        list(TimelineEntry.objects.filter(ticket=ticket).values_list("pk", flat=True)),
+        list(Promise.objects.filter(ticket=ticket).values_list("pk", "due_at", "outcome")),
+        len(mail.outbox),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"body": "  "}, "body", "required"),
+        ({"body": "x" * (BODY_MAX_LENGTH + 1)}, "body", "At most"),
+        ({"next_update_due": NOW - timedelta(minutes=1)}, "next_update_due", "already passed"),
+        ({"next_update_due": NOW + timedelta(days=400)}, "next_update_due", "within 366 days"),
+        ({"next_update_due": datetime(2026, 3, 3, 9, 0)}, "next_update_due", "time zone"),
+    ],
+    ids=["blank", "too long", "past promise", "promise too far", "naive promise"],
+)
+def test_a_public_update_with_bad_input_names_the_field_and_changes_nothing(
+    owned, fields, field, words
+):
+    before = _state(owned)
+    with time_machine.travel(NOW, tick=False):
+        caught = error_of(
+            lambda: update_services.post_public_update(
+                owned, author=owned.owner, **{"body": "On its way.", **fields}
+            )
+        )
+    assert list(caught) == [field]
+    assert words in caught[field][0]
+    assert _state(owned) == before
+
+
+def test_a_blank_note_or_reply_is_refused_and_writes_nothing(owned):
+    before = _state(owned)
+    with time_machine.travel(NOW, tick=False):
+        note = error_of(
+            lambda: update_services.add_internal_note(owned, author=owned.owner, body="")
+        )
+        reply = error_of(
+            lambda: update_services.post_customer_reply(owned, author=owned.requester, body=" ")
+        )
+    assert note == reply == {"body": ["Write something: this field is required."]}
+    assert _state(owned) == before

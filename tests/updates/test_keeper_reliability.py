@@ -128,3 +128,23 @@ def test_a_sweep_out_of_time_with_alerts_still_due_queues_the_next_one_now(
     second = tasks.sweep_promises()
     assert (second["fired"], second["unfinished"]) == (2, 0)
     assert continued == [()]
+
+
+def test_deliveries_are_queued_in_batches_per_channel_below_the_sweeps_priority(monkeypatch):
+    """A burst's 10,000 emails are 100 tasks (one SMTP and one database connection each), its
+    in-app messages 200 to a task, all at a lower Redis priority than the sweep."""
+    from updates.keeper import outbox
+    from updates.tasks import deliver_outbox
+
+    queued: list[tuple[list[int], dict]] = []
+    monkeypatch.setattr(
+        deliver_outbox, "apply_async", lambda args, **options: queued.append((args[0], options))
+    )
+    outbox.enqueue_delivery(
+        [(pk, OutboxChannel.EMAIL) for pk in range(250)]
+        + [(pk, OutboxChannel.IN_APP) for pk in range(1000, 1450)]
+    )
+    sizes = [len(ids) for ids, _ in queued]
+    assert sizes == [100, 100, 50, 200, 200, 50]
+    assert {options["priority"] for _, options in queued} == {outbox.DELIVERY_PRIORITY}
+    assert outbox.DELIVERY_PRIORITY > 0  # beat's sweep goes at the default, 0, first

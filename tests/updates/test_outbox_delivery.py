@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from tests.factories import ManagerFactory
 from updates import services as update_services
 from updates.models import (
     AlertStage,
@@ -217,3 +218,175 @@ def test_emails_not_reached_within_the_time_budget_are_released_untouched(
     assert set(OutboxMessage.objects.filter(pk__in=ids).values_list("status", "attempts")) == {
         (OutboxStatus.PENDING, 0)
     }
+
+
+def refuse_mail_to(monkeypatch, smtp_server, address: str) -> None:
+    """Make the SMTP server refuse (451) every message to `address`, accepting the others."""
+    accept = smtp_server.handle_DATA
+
+    async def handle_DATA(server, session, envelope):
+        if address in envelope.rcpt_tos:
+            smtp_server.refused += 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        return await accept(server, session, envelope)
+
+    monkeypatch.setattr(smtp_server, "handle_DATA", handle_DATA)
+
+
+@pytest.mark.django_db
+def test_a_refusal_mid_batch_backs_off_only_that_email_and_the_batch_carries_on(
+    organization, agent, manager, smtp_settings, settings, monkeypatch
+):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    second_manager = ManagerFactory(email="sam@msp.test")
+    refuse_mail_to(monkeypatch, smtp_settings, manager.email)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=60))  # breach: owner and both managers
+        ids = alert_messages(channel=OutboxChannel.EMAIL)
+        result = deliver(ids)
+
+    assert (result.sent, result.failed, result.dead) == (2, 1, 0)
+    statuses = {
+        m.recipient_id: (m.status, m.attempts, m.next_attempt_at)
+        for m in OutboxMessage.objects.filter(pk__in=ids)
+    }
+    sent_at = OPENED + timedelta(minutes=60)
+    assert statuses == {
+        agent.pk: (OutboxStatus.SENT, 1, sent_at),
+        manager.pk: (OutboxStatus.PENDING, 1, sent_at + timedelta(seconds=60)),
+        second_manager.pk: (OutboxStatus.SENT, 1, sent_at),
+    }
+    assert len(smtp_settings.to(agent.email)) == len(smtp_settings.to(second_manager.email)) == 1
+    assert smtp_settings.to(manager.email) == []
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_in_a_batch_leaves_the_other_emails_sent_and_in_app_delivered_once(
+    organization, agent, manager, smtp_settings, settings, monkeypatch
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    refuse_mail_to(monkeypatch, smtp_settings, manager.email)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=60))
+        ids = alert_messages()
+        first = deliver(ids)
+        traveller.shift(timedelta(hours=1))
+        again = deliver(ids)
+
+    assert (first.sent, first.failed, first.dead) == (3, 1, 1)  # 2 in-app + the owner's email
+    assert (again.sent, again.failed, again.dead) == (0, 0, 0)
+    dead = OutboxMessage.objects.get(status=OutboxStatus.DEAD)
+    assert (dead.recipient, dead.channel, dead.attempts) == (manager, OutboxChannel.EMAIL, 1)
+    assert "451" in dead.last_error
+    assert len(smtp_settings.to(agent.email)) == 1
+    assert [n.kind for n in notifications_for(agent)] == [AlertStage.BREACHED]
+    assert [n.kind for n in notifications_for(manager)] == [AlertStage.BREACHED]
+
+
+@pytest.mark.django_db
+def test_accepted_emails_are_marked_sent_one_statement_per_group_not_per_email(
+    organization, agent, smtp_settings, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from updates.keeper import delivery
+
+    monkeypatch.setattr(delivery, "SENT_MARK_GROUP", 5)
+    managers = ManagerFactory.create_batch(11)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=60))
+        ids = alert_messages(channel=OutboxChannel.EMAIL)
+        with CaptureQueriesContext(connection) as queries:
+            result = deliver(ids)
+
+    assert len(ids) == 12
+    assert result.sent == 12
+    marks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "updates_outboxmessage"') and "'sent'" in q["sql"]
+    ]
+    assert len(marks) == 3  # 5 + 5 + 2: the last, partial group is marked at the end
+    assert OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENT).count() == 12
+    assert sorted(message["To"] for message in smtp_settings.messages) == sorted(
+        [agent.email, *(m.email for m in managers)]
+    )
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after it runs, not even the task's `finally`."""
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_before_its_group_was_marked_sends_those_emails_again_never_zero(
+    organization, agent, manager, smtp_settings, settings, monkeypatch
+):
+    """The documented duplicate window: emails the server accepted but whose group was not yet
+    marked sent go out a second time after the lease expires; none is lost, in-app stays once."""
+    from updates.keeper import delivery
+
+    mark = delivery._mark
+
+    def killed_before_marking_sent(ids, status, now):
+        if status == OutboxStatus.SENT:
+            raise WorkerKilled
+        mark(ids, status, now)
+
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=60))
+        emails = alert_messages(channel=OutboxChannel.EMAIL)
+        in_app = alert_messages(channel=OutboxChannel.IN_APP)
+        assert deliver(in_app).sent == 2
+        with monkeypatch.context() as patch:
+            patch.setattr(delivery, "_mark", killed_before_marking_sent)
+            with pytest.raises(WorkerKilled):
+                deliver(emails)
+        assert set(
+            OutboxMessage.objects.filter(pk__in=emails).values_list("status", flat=True)
+        ) == {OutboxStatus.SENDING}
+        # Within the lease nobody touches them; after it the sweep queues them again.
+        assert deliver(emails).sent == 0
+        lease_over = OPENED + timedelta(minutes=60, seconds=settings.OUTBOX_LEASE_SECONDS)
+        assert sweep_at(traveller, lease_over).requeued == 2
+        assert deliver(emails + in_app).sent == 2
+
+    assert len(smtp_settings.to(agent.email)) == len(smtp_settings.to(manager.email)) == 2
+    assert set(OutboxMessage.objects.filter(pk__in=emails).values_list("status", flat=True)) == {
+        OutboxStatus.SENT
+    }
+    assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_exception_escaping_mid_batch_still_marks_the_emails_already_accepted(
+    organization, agent, manager, smtp_settings, monkeypatch
+):
+    """Anything short of a kill (a database error, the task being stopped) runs the `finally`
+    that marks what the server accepted, so those are never sent twice."""
+    from updates.keeper import delivery
+
+    render = delivery.render_email
+    calls = []
+
+    def render_then_stop(message, now):
+        calls.append(message.pk)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return render(message, now)
+
+    monkeypatch.setattr(delivery, "render_email", render_then_stop)
+    with time_machine.travel(OPENED, tick=False) as traveller:
+        make_ticket(organization=organization, priority=2, owner=agent)
+        sweep_at(traveller, OPENED + timedelta(minutes=60))
+        first, second = alert_messages(channel=OutboxChannel.EMAIL)
+        with pytest.raises(KeyboardInterrupt):
+            deliver([first, second])
+
+    assert OutboxMessage.objects.get(pk=first).status == OutboxStatus.SENT
+    assert OutboxMessage.objects.get(pk=second).status == OutboxStatus.SENDING  # lease: later
+    assert len(smtp_settings.messages) == 1

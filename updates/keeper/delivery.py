@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from updates.keeper.mail import OutboxEmail
 from updates.keeper.messages import (
     UnknownMessageKind,
     render_email,
@@ -171,6 +172,11 @@ def record_failure(message: OutboxMessage, error: BaseException, now: datetime) 
     return dead
 
 
+# Emails accepted by the mail server are marked sent in groups of this many (one UPDATE per
+# group): the at-least-once duplicate window is at most this many emails (docs/promise-keeper.md).
+SENT_MARK_GROUP = 10
+
+
 def deliver_email(
     ids: list[int], *, now: datetime | None = None, time_budget: float | None = None
 ) -> DeliveryResult:
@@ -179,11 +185,17 @@ def deliver_email(
     1. Claim them in a short transaction: status sending, one more attempt, and a lease longer
        than any task may run. Messages waiting for a retry backoff are left alone.
     2. Re-check each just before sending; skip what is no longer true.
-    3. Send over one SMTP connection (EMAIL_TIMEOUT bounds every network wait); mark each sent
-       right after the server accepted it. A worker killed between those two steps leaves the
-       message sending; when the lease expires the sweep queues it again and it is sent twice.
-       That window (one SMTP round trip) is the at-least-once duplicate window.
-    4. A failure backs the message off (exponential) or dead-letters it after the last attempt.
+    3. Send them one by one over one SMTP connection (EMAIL_TIMEOUT bounds every network wait).
+       The ones the server accepted are marked sent in groups of SENT_MARK_GROUP, one UPDATE
+       per group, and whatever is accepted is marked before the task ends, whether it ends
+       normally or by an exception (a database error on a later message, the task stopped).
+       A worker killed outright (SIGKILL, power) after the server accepted some emails of a
+       group and before the group's mark leaves them sending; when the lease expires the sweep
+       queues them again and they are sent twice. That window (at most SENT_MARK_GROUP emails,
+       one group's SMTP conversations: milliseconds on a local relay) is the at-least-once
+       duplicate window.
+    4. A failure backs off that one message (exponential) or dead-letters it after the last
+       attempt; the others of the batch carry on, over a fresh connection.
     5. Messages not reached within the time budget are released and queued again at once.
     """
     result = DeliveryResult()
@@ -206,6 +218,20 @@ def deliver_email(
     if not claimed:
         return result
     messages = list(_load(claimed).order_by("pk"))
+    accepted: list[int] = []
+    skipped: list[int] = []
+
+    def mark_done() -> None:
+        """Record the accepted (sent) and the no-longer-true (skipped) messages so far."""
+        if accepted:
+            _mark(accepted, OutboxStatus.SENT, clock())
+            result.sent += len(accepted)
+            accepted.clear()
+        if skipped:
+            _mark(skipped, OutboxStatus.SKIPPED, clock())
+            result.skipped += len(skipped)
+            skipped.clear()
+
     # Django 6.1's configured mailer (from MAILERS, or the EMAIL_* settings until 7.0).
     connection = mailers.default
     with asynchronous_commits():
@@ -216,20 +242,17 @@ def deliver_email(
                     break
                 now = clock()
                 if not still_true(message, now):
-                    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
-                        status=OutboxStatus.SKIPPED, sent_at=now, lease_expires_at=None
-                    )
-                    result.skipped += 1
+                    skipped.append(message.pk)
                     continue
                 try:
                     email = render_email(message, now)
-                    mail = EmailMultiAlternatives(
+                    mail = OutboxEmail(
                         subject=email.subject,
-                        body=email.text,
+                        text=email.text,
+                        html=email.html,
                         to=[message.recipient.email],
                         headers={"X-Service-Desk-Message": message.key},
                     )
-                    mail.attach_alternative(email.html, "text/html")
                     connection.open()  # once per task; again only after a failure closed it
                     connection.send_messages([mail])
                 except Exception as error:
@@ -237,13 +260,24 @@ def deliver_email(
                     result.failed += 1
                     result.dead += record_failure(message, error, clock())
                     continue
-                OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
-                    status=OutboxStatus.SENT, sent_at=clock(), lease_expires_at=None
-                )
-                result.sent += 1
+                accepted.append(message.pk)
+                if len(accepted) >= SENT_MARK_GROUP:
+                    mark_done()
         finally:
-            _close_quietly(connection)
+            # Marked before the goodbye to the server: QUIT is a round trip the window need not
+            # include. On an exception this still runs, so nothing accepted is left unmarked.
+            try:
+                mark_done()
+            finally:
+                _close_quietly(connection)
     return result
+
+
+def _mark(ids: list[int], status: str, now: datetime) -> None:
+    """One statement for a group of claimed messages; only those still ours (sending)."""
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
+        status=status, sent_at=now, lease_expires_at=None
+    )
 
 
 @contextmanager

@@ -56,7 +56,10 @@ def _staff_context(message: OutboxMessage, now: datetime) -> dict:
 
 def notification_text(message: OutboxMessage, now: datetime) -> str:
     """The one line shown in the notification bell."""
-    context = _staff_context(message, now)
+    return _notification_line(message, _staff_context(message, now))
+
+
+def _notification_line(message: OutboxMessage, context: dict) -> str:
     head = f"{message.ticket.reference} ({context['customer']})"
     what = "first response" if context["is_first_response"] else "update"
     match message.kind:
@@ -84,7 +87,7 @@ def staff_email(message: OutboxMessage, now: datetime) -> Email:
             )
         case _:
             title = f"[{reference}] Still no update, {context['late'] or 'late'}: {subject}"
-    context["summary"] = notification_text(message, now)
+    context["summary"] = _notification_line(message, context)
     return Email(
         subject=title,
         text=render_to_string("keeper/email/staff_alert.txt", context),
