@@ -13,15 +13,23 @@ from django.utils import timezone
 from tickets.models import BODY_MAX_LENGTH
 
 
-def text(value: Any, field: str, *, max_length: int, required: bool) -> str:
-    """Text, stripped; None is blank. Required text must have something besides whitespace."""
+def text(
+    value: Any,
+    field: str,
+    *,
+    max_length: int,
+    required: bool,
+    missing: str = "This field is required.",
+) -> str:
+    """Text, stripped; None is blank. Required text must have something besides whitespace
+    (`missing` says so otherwise)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError({field: "Must be text."})
     value = value.strip()
     if required and not value:
-        raise ValidationError({field: "This field is required."})
+        raise ValidationError({field: missing})
     if len(value) > max_length:
         raise ValidationError(
             {field: f"At most {max_length:,} characters (this has {len(value):,})."}
@@ -62,16 +70,13 @@ def message_body(value: Any, field: str = "body") -> str:
     reply): text with something besides whitespace, stripped, at most BODY_MAX_LENGTH
     characters. None and blank are refused as missing; anything that is not text is refused as
     such."""
-    if value is not None and not isinstance(value, str):
-        raise ValidationError({field: "Must be text."})
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: "Write something: this field is required."})
-    if len(value) > BODY_MAX_LENGTH:
-        raise ValidationError(
-            {field: f"At most {BODY_MAX_LENGTH:,} characters (this has {len(value):,})."}
-        )
-    return value
+    return text(
+        value,
+        field,
+        max_length=BODY_MAX_LENGTH,
+        required=True,
+        missing="Write something: this field is required.",
+    )
 
 
 def promised_update_time(
@@ -80,12 +85,7 @@ def promised_update_time(
     """The time an author promises the customer's next update by: an aware datetime after `now`
     and less than `longest_days + 1` whole days from it (the same day count the promise itself
     is checked with, updates.promises.make_promise); None stays None (the cadence decides)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise ValidationError({field: "Give a date and time with its time zone."})
-    if value <= now:
-        raise ValidationError({field: "This time has already passed; choose a time in the future."})
-    if (value - now).days > longest_days:
+    value = future_moment(value, field, now=now)
+    if value is not None and (value - now).days > longest_days:
         raise ValidationError({field: f"Promise an update within {longest_days} days."})
     return value
