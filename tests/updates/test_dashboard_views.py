@@ -160,6 +160,28 @@ def test_filters_in_the_url_narrow_the_trends(client, history, manager, other_ag
     assert "No promises came due in this period." in before
 
 
+def test_owner_and_customer_filters_take_a_typed_name_and_list_nobody_up_front(
+    client, history, manager, other_agent
+):
+    """Autocompletes, as on the queue: the page does not list every customer and member of
+    staff, the URL's id and a typed name both filter, and the chosen one shows by name."""
+    customer = history[0].organization
+    client.force_login(manager)
+    with time_machine.travel(NOW, tick=False):
+        by_id = client.get(f"{WEEK}&organization={customer.pk}").content.decode()
+        by_name = client.get(f"{WEEK}&organization={customer.name}").content.decode()
+        by_owner_name = client.get(f"{WEEK}&owner={other_agent.name}").content.decode()
+    filters = by_id.split('aria-label="Period and filters"')[1].split("</form>")[0]
+    assert f">{customer.name}</option>" not in filters
+    assert f">{other_agent.name}</option>" not in filters
+    assert 'data-autocomplete="customers"' in by_id
+    assert 'data-autocomplete="staff"' in by_id
+    assert "40.0 %" in by_id
+    assert "40.0 %" in by_name
+    assert f'data-chosen-value="{customer.pk}"' in by_name
+    assert "No promises came due in this period." in by_owner_name
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
