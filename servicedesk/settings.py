@@ -236,6 +236,11 @@ OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
 # The sweep checks the promises that fell due since its last run for their breach alert, and
 # every overdue promise (the backstop for rows imported with a deadline already past) this often.
 SWEEP_FULL_RECONCILE_SECONDS = env.int("SWEEP_FULL_RECONCILE_SECONDS", default=3600)
+# The dashboard's trends (weeks of promises) are reused this long per period and filters; the
+# Now panels are always live. Off in tests, so every figure test sees the data it just wrote.
+DASHBOARD_TRENDS_CACHE_SECONDS = env.int(
+    "DASHBOARD_TRENDS_CACHE_SECONDS", default=0 if TESTING else 60
+)
 # Redis redelivers a task not acknowledged within the visibility timeout, so a task still running
 # then would run twice, and a lease shorter than a task's run would let two workers send one email.
 if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:

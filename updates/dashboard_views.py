@@ -12,12 +12,15 @@ so the dashboard's existence tells them nothing.
 """
 
 import csv
+import hashlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -138,6 +141,32 @@ def trends(period: dashboard.Period, now) -> dict:
         "ages": dashboard.open_tickets_by_age(now, period),
         "losses": dashboard.losses_by_category(period),
     }
+
+
+def recent_trends(request: HttpRequest, period: dashboard.Period, now) -> tuple[dict, datetime]:
+    """The trends of this period and these filters, and the time they were computed: reused
+    for DASHBOARD_TRENDS_CACHE_SECONDS.
+
+    Weeks of promises do not change in a minute, but computing them is most of the page's
+    database time at a million tickets; the Now panels stay live (they are never cached).
+    The key is the query string (without export/panel) and the viewer's time zone, so every
+    filtered view is its own entry, and a "last 30 days" period ends at most that many seconds
+    before `now` (the page says "as of"). Two processes missing at once both compute: harmless.
+    """
+    seconds = settings.DASHBOARD_TRENDS_CACHE_SECONDS
+    if seconds <= 0:
+        return trends(period, now), now
+    query = request.GET.copy()
+    for name in ("export", "panel"):
+        query.pop(name, None)
+    identity = f"{sorted(query.lists())}|{timezone.get_current_timezone_name()}"
+    key = "dashboard-trends:" + hashlib.sha256(identity.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None and now - cached["computed_at"] < timedelta(seconds=seconds):
+        return cached["figures"], cached["computed_at"]
+    figures = trends(period, now)
+    cache.set(key, {"computed_at": now, "figures": figures}, seconds)
+    return figures, now
 
 
 GROUPS_ON_PAGE = 15
@@ -323,13 +352,14 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         if response is None:
             raise Http404("No such table.")
         return response
-    figures = trends(period, now)
-    figures |= _on_page(figures)
+    figures, trends_as_of = recent_trends(request, period, now)
+    figures = figures | _on_page(figures)
     context = _now_context(
         request,
         now,
         form=form,
         period=period,
+        trends_as_of=trends_as_of,
         period_choices=PERIOD_CHOICES,
         query=_query_without_export(request),
         charts=_chart_rows(figures),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch
@@ -365,3 +366,33 @@ def test_many_customers_show_the_lowest_rates_on_the_page_and_all_in_the_csv():
     assert len(shown) == dashboard_views.GROUPS_ON_PAGE
     assert [row["label"] for row in shown[:3]] == ["Busy and bad", "Customer 00", "Customer 01"]
     assert shown[-1]["rate"] == 65.0  # Customer 13: the 15th lowest
+
+
+def test_trends_are_reused_for_a_minute_per_filter_set_while_the_now_panels_stay_live(
+    client, history, manager, settings
+):
+    settings.DASHBOARD_TRENDS_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(manager)
+
+    def load(url: str, at) -> tuple[str, int]:
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return page, len(queries)
+
+    fresh, fresh_queries = load(WEEK, NOW)
+    reused, reused_queries = load(WEEK, NOW + timedelta(seconds=30))
+    other_filter, _ = load(f"{WEEK}&priority=1", NOW + timedelta(seconds=30))
+    recomputed, recomputed_queries = load(WEEK, NOW + timedelta(seconds=61))
+
+    assert "40.0 %" in fresh
+    assert 'id="trends-as-of"' not in fresh
+    assert "40.0 %" in reused
+    assert "Trends as of 16:00:00" in reused
+    assert reused_queries < fresh_queries
+    # The Now panels still ran: the reused page lists the same live rows.
+    assert fresh.count("<tr data-ticket=") > 0
+    assert reused.count("<tr data-ticket=") == fresh.count("<tr data-ticket=")
+    assert "No promises came due in this period." in other_filter
+    assert 'id="trends-as-of"' not in recomputed
+    assert recomputed_queries == fresh_queries
