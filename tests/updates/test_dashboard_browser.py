@@ -1,5 +1,6 @@
 """The manager dashboard in a real browser: the Now panel refreshes itself through htmx."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -67,3 +68,19 @@ def test_reassign_from_the_now_panel_in_two_clicks_and_a_note(
     )
     ticket.refresh_from_db()
     assert ticket.owner == other_agent
+
+
+def test_picking_an_owner_in_the_trend_filters_puts_the_id_in_the_url(
+    live_server, signed_in_page, manager, agent, other_agent
+):
+    page = signed_in_page(manager)
+    page.goto(f"{live_server.url}/dashboard/")
+    owner = page.get_by_role("combobox", name="Owner")
+    owner.fill("bob")
+    page.get_by_role("option", name=re.compile("Bob Agent")).click()
+    expect(owner).to_have_value("Bob Agent")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page).to_have_url(re.compile(rf"owner={other_agent.pk}(&|$)"))
+    expect(page.get_by_role("combobox", name="Owner")).to_have_value("Bob Agent")
+    expect(page.locator(".dash-filters .error")).to_have_count(0)
