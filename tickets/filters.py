@@ -6,34 +6,16 @@ page, and the URL carries the picked id (a typed name or number works too)."""
 import django_filters
 from django import forms
 
-from accounts.models import User
 from tickets.autocomplete import (
     CUSTOMERS,
     STAFF,
     AutocompleteField,
     AutocompleteInput,
-    staff_users,
 )
 from tickets.models import Status, Ticket
 from tickets.priority import PRIORITY_LABELS
 from tickets.queue import DEFAULT_VIEW, SAVED_VIEWS, SORTS
 from tickets.widgets import FastSelect
-
-__all__ = ["OwnerChoiceField", "QueueControls", "QueueFilter", "StaffSelect", "staff_users"]
-
-
-class StaffSelect(FastSelect):
-    def __init__(self, attrs=None, choices=()):
-        super().__init__(
-            attrs, choices, label_fields=("name", "email"), label=User.display_name_for
-        )
-
-
-class OwnerChoiceField(forms.ModelChoiceField):
-    widget = StaffSelect
-
-    def label_from_instance(self, obj: User) -> str:
-        return obj.display_name
 
 
 class AutocompleteFilter(django_filters.Filter):

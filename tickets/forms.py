@@ -7,14 +7,37 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from tickets.autocomplete import CONTACTS, CUSTOMERS, AutocompleteField, AutocompleteInput
-from tickets.filters import OwnerChoiceField, staff_users
+from accounts.models import User
+from tickets.autocomplete import (
+    CONTACTS,
+    CUSTOMERS,
+    AutocompleteField,
+    AutocompleteInput,
+    staff_users,
+)
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket
 from tickets.priority import IMPACT_LABELS, PRIORITY_LABELS, URGENCY_LABELS
 from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
+from tickets.widgets import FastSelect
 
 IMPACT_CHOICES = [(value, f"{value} · {label}") for value, label in IMPACT_LABELS.items()]
 URGENCY_CHOICES = [(value, f"{value} · {label}") for value, label in URGENCY_LABELS.items()]
+
+
+class StaffSelect(FastSelect):
+    """The handover and collaborator pickers: a short list (the staff), so a select, drawn fast."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(
+            attrs, choices, label_fields=("name", "email"), label=User.display_name_for
+        )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    widget = StaffSelect
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
 
 
 def add_priority_preview(form: forms.Form, target_id: str) -> None:

@@ -11,7 +11,8 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _span(minutes: int) -> str:
+def duration_text(minutes: int) -> str:
+    """Whole minutes as staff read them: "45 min", "3 h 20 min", "4 days"."""
     if minutes < 60:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
@@ -28,8 +29,8 @@ def countdown(due: datetime | None, now: datetime | None = None) -> str:
     now = now or timezone.now()
     seconds = (due - now).total_seconds()
     if seconds >= 0:
-        return f"in {_span(int(seconds // 60))}"
-    return f"{_span(int(-seconds // 60))} late"
+        return f"in {duration_text(int(seconds // 60))}"
+    return f"{duration_text(int(-seconds // 60))} late"
 
 
 @register.filter

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django import template
 
+from tickets.templatetags.ticket_tags import duration_text
+
 register = template.Library()
 
 
@@ -20,13 +22,7 @@ def span(value: timedelta | None) -> str:
 def minutes_text(minutes: float | int | None) -> str:
     if minutes is None or minutes == "":
         return "n/a"
-    minutes = round(float(minutes))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{hours // 24} days"
+    return duration_text(round(float(minutes)))
 
 
 @register.filter
