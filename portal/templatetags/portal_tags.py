@@ -6,13 +6,9 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from tickets.display import day_and_month
+
 register = template.Library()
-
-
-# English names, as strftime's %a and %b give them in the C locale Python runs in, without
-# strftime's cost (a ticket page says up to a hundred moments).
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @register.filter
@@ -30,7 +26,7 @@ def when(moment: datetime | None) -> str:
         return f"{clock} tomorrow"
     if days_away == -1:
         return f"{clock} yesterday"
-    day = f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+    day = day_and_month(local)
     if local.year != today.year:
         day = f"{day} {local.year}"
     return f"{day}, {clock}"
