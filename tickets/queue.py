@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from tickets.display import day_and_month
 from tickets.models import OPEN_STATUSES, Status, Ticket
 from tickets.search import search_tickets
 from tickets.templatetags.ticket_tags import countdown
+from tickets.web import pk_url
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -344,15 +345,15 @@ class QueueRow:
 
 def due_title(due: datetime) -> str:
     """ "Tue 1 Dec, 14:30 GMT" in the agent's time zone: the ticket_tags countdown's title
-    (`date_format(..., "D j M, H:i T")`) for the workspace's English, with strftime, which is
-    five times cheaper than Django's date formatting, 25 times per page."""
-    return timezone.localtime(due).strftime("%a %-d %b, %H:%M %Z")
+    (`date_format(..., "D j M, H:i T")`), built without Django's date formatting, which costs
+    five times as much, 25 times per page."""
+    local = timezone.localtime(due)
+    return f"{day_and_month(local)}, {local:%H:%M %Z}"
 
 
 def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
     """The page's rows: one URL reversal for the page and no per-row template filters."""
-    url_pattern = reverse("ticket", args=[0])
-    url_prefix, url_suffix = url_pattern.rsplit("0", 1)
+    ticket_url = pk_url("ticket")
     status_labels = dict(Status.choices)
     rows = []
     for ticket in tickets:
@@ -361,7 +362,7 @@ def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
         rows.append(
             QueueRow(
                 pk=str(ticket.pk),
-                url=f"{url_prefix}{ticket.pk}{url_suffix}",
+                url=ticket_url(ticket.pk),
                 reference=ticket.reference,
                 subject=ticket.subject,
                 priority=str(ticket.priority),

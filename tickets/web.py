@@ -2,12 +2,13 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -92,3 +93,20 @@ def apply_service_error(
 def minute(value: datetime | None) -> datetime | None:
     """Times typed into a picker have minute precision; compare stored times the same way."""
     return value.replace(second=0, microsecond=0) if value else None
+
+
+_PK_PLACEHOLDER = 987654321
+
+
+@lru_cache(maxsize=32)
+def _pk_url_parts(name: str, script_prefix: str) -> tuple[str, str]:
+    prefix, suffix = reverse(name, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+    return prefix, suffix
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """The URL of a `<int:pk>` route for many rows: reverse() once per name (and script prefix),
+    then each pk filled in. Long lists (the queue's 25 rows, the dashboard's 250) spent a
+    sixth of their time in reverse()."""
+    prefix, suffix = _pk_url_parts(name, get_script_prefix())
+    return lambda pk: f"{prefix}{pk}{suffix}"

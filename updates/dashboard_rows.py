@@ -8,9 +8,7 @@ panels always had (templates/updates/dashboard.html keeps the headings and the e
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -19,6 +17,7 @@ from django.utils.timesince import timesince
 
 from tickets.models import Ticket
 from tickets.templatetags.ticket_tags import countdown
+from tickets.web import pk_url
 
 VISIBLE_ROWS = {"breached": 15}
 DEFAULT_VISIBLE_ROWS = 8
@@ -28,18 +27,8 @@ def _owner(ticket: Ticket, *, unowned: str = "") -> str:
     return ticket.owner.display_name if ticket.owner_id else unowned
 
 
-SENTINEL_PK = 987654321
-
-
-@lru_cache(maxsize=8)
-def _url_pattern(name: str, script_prefix: str) -> str:
-    """reverse() once per URL name, then str.replace per row: 250 rows made 500 reverse() calls,
-    a sixth of the panel's time. The pk is an int path converter, so the pattern is exact."""
-    return reverse(name, args=[SENTINEL_PK])
-
-
 def _url(name: str, pk: int) -> str:
-    return _url_pattern(name, get_script_prefix()).replace(str(SENTINEL_PK), str(pk))
+    return pk_url(name)(pk)
 
 
 def _link(ticket: Ticket) -> SafeString:
