@@ -7,7 +7,7 @@ true (the promise is still open) just before delivering it.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -17,8 +17,9 @@ from django.core.mail import mailers
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from updates.keeper.claims import claim
+from updates.keeper.clock import clock_from, task_time_budget
 from updates.keeper.mail import OutboxEmail
 from updates.keeper.messages import (
     UnknownMessageKind,
@@ -26,8 +27,7 @@ from updates.keeper.messages import (
     render_notification,
     still_true_for_kind,
 )
-from updates.keeper.outbox import claim, enqueue_delivery
-from updates.keeper.sweep import database_now
+from updates.keeper.outbox import enqueue_delivery
 from updates.models import (
     AlertStage,
     Notification,
@@ -74,14 +74,6 @@ def still_true(message: OutboxMessage, now: datetime) -> bool:
     if promise.outcome != PromiseOutcome.PENDING:
         return False
     return not (message.alert.stage == AlertStage.DUE_SOON and promise.due_at <= now)
-
-
-def clock_from(now: datetime | None) -> Callable[[], datetime]:
-    """A clock that runs from `now` (default: the database's clock, so a promise's deadline is
-    judged by the same time everywhere), read once and advanced by the local clock, so
-    delivery does not query the database for the time per message."""
-    offset = (now or database_now()) - timezone.now()
-    return lambda: timezone.now() + offset
 
 
 def _load(ids: list[int]):
@@ -199,7 +191,7 @@ def deliver_email(
     5. Messages not reached within the time budget are released and queued again at once.
     """
     result = DeliveryResult()
-    budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    budget = task_time_budget(time_budget)
     began = time.monotonic()
     clock = clock_from(now)
     now = clock()

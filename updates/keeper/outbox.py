@@ -9,8 +9,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db import transaction
 
 from accounts.models import User
 from tickets.models import Ticket
@@ -31,30 +30,6 @@ DELIVERY_PRIORITY = 6
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def claim(queryset: QuerySet, limit: int | None = None, **changes) -> list[int]:
-    """Claim the rows of `queryset` no one else is claiming, apply `changes`, return their ids.
-
-    1. Where the database has SKIP LOCKED (PostgreSQL): lock the matching rows, skipping rows
-       another transaction holds, then update exactly those. Concurrent claimers never wait
-       for each other and never get the same row.
-    2. Elsewhere (SQLite, the embedded default): compare-and-set each row, re-applying the
-       queryset's own filter in the UPDATE, so only one claimer sees "1 row changed".
-    Call inside a transaction; the claim holds until it commits.
-    """
-    model: type[Model] = queryset.model
-    if connection.features.has_select_for_update_skip_locked:
-        rows = queryset.select_for_update(skip_locked=True, of=("self",)).values_list(
-            "pk", flat=True
-        )
-        ids = list(rows[:limit] if limit else rows)
-        if ids and changes:
-            model.objects.filter(pk__in=ids).update(**changes)
-        return ids
-    rows = queryset.values_list("pk", flat=True)
-    candidates = list(rows[:limit] if limit else rows)
-    return [pk for pk in candidates if queryset.filter(pk=pk).update(**changes) == 1]
 
 
 def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:

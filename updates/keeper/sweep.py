@@ -24,7 +24,9 @@ from accounts.models import Role, User
 from tickets.models import Ticket
 from updates.keeper import alerts
 from updates.keeper.alerts import orphan_promises, reconcile_missing_alerts
-from updates.keeper.outbox import claim, enqueue_on_commit, write_and_enqueue
+from updates.keeper.claims import claim
+from updates.keeper.clock import database_now, task_time_budget
+from updates.keeper.outbox import enqueue_on_commit, write_and_enqueue
 from updates.models import (
     AlertStage,
     AlertStatus,
@@ -59,16 +61,6 @@ class SweepResult:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def database_now() -> datetime:
-    """The database's clock: every process compares deadlines against the same time, whatever
-    the skew of the web and worker machines. (SQLite runs in-process, so its clock is ours.)"""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            return cursor.fetchone()[0]
-    return timezone.now()
 
 
 def managers() -> list[User]:
@@ -383,7 +375,7 @@ def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> S
     `now` defaults to the database clock (read by the check; again before each further batch);
     tests pass their own.
     """
-    budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    budget = task_time_budget(time_budget)
     began = time.monotonic()
     work = check_work_due(now=now)
     started_at = work.now
