@@ -3,12 +3,17 @@ delivery tasks are queued only after that transaction commits.
 
 The broker is a doorbell, not the record: a queued task that vanishes (Redis restarted, worker
 killed) leaves its message pending in the database, and the sweep queues it again.
+
+The doorbell is rung by task name (DELIVERY_TASK, which updates.tasks registers): the task runs
+the delivery, whose release queues messages again through here, so importing the task would
+close an import circle (outbox -> tasks -> delivery -> outbox).
 """
 
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from celery import current_app
 from django.db import transaction
 
 from accounts.models import User
@@ -25,6 +30,7 @@ BATCH_SIZE = {OutboxChannel.IN_APP: 200, OutboxChannel.EMAIL: 100}
 # Redis serves priority 0 (beat's sweep) before this: in a burst the sweep records every due
 # alert at once instead of waiting behind hundreds of delivery tasks (and expiring there).
 DELIVERY_PRIORITY = 6
+DELIVERY_TASK = "updates.deliver_outbox"
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
@@ -38,15 +44,15 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
     A broker that is down must not fail the caller (the web request that posted an update has
     committed): the messages are marked not-queued and the next sweep queues them.
     """
-    from updates.tasks import deliver_outbox
-
     by_channel: dict[str, list[int]] = {}
     for pk, channel in messages:
         by_channel.setdefault(channel, []).append(pk)
     for channel, ids in by_channel.items():
         for batch in chunks(ids, BATCH_SIZE.get(channel, 20)):
             try:
-                deliver_outbox.apply_async((list(batch),), priority=DELIVERY_PRIORITY)
+                current_app.tasks[DELIVERY_TASK].apply_async(
+                    (list(batch),), priority=DELIVERY_PRIORITY
+                )
             except Exception as error:
                 logger.warning(
                     "Could not queue delivery of %s (%s); the sweep will", list(batch), error
