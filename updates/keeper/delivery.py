@@ -28,14 +28,7 @@ from updates.keeper.messages import (
     still_true_for_kind,
 )
 from updates.keeper.outbox import enqueue_delivery
-from updates.models import (
-    AlertStage,
-    Notification,
-    OutboxChannel,
-    OutboxMessage,
-    OutboxStatus,
-    PromiseOutcome,
-)
+from updates.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -61,19 +54,15 @@ class DeliveryResult:
 
 def still_true(message: OutboxMessage, now: datetime) -> bool:
     """Whether a message should still go out: its recipient is active and, for a promise alert,
-    the promise is still open (a due-soon reminder also only before the deadline: after it, the
-    breach alert speaks). Customer messages report something that happened, so they stay true.
-    Kinds registered by other apps add their own check (messages.Wording.still_true)."""
+    the alert is still worth sending (PromiseAlert.is_worth_sending: the promise is still open,
+    a due-soon reminder only before the deadline). Customer messages report something that
+    happened, so they stay true. Kinds registered by other apps add their own check
+    (messages.Wording.still_true)."""
     if not message.recipient.is_active:
         return False
     if not still_true_for_kind(message, now):
         return False
-    if message.alert_id is None:
-        return True
-    promise = message.alert.promise
-    if promise.outcome != PromiseOutcome.PENDING:
-        return False
-    return not (message.alert.stage == AlertStage.DUE_SOON and promise.due_at <= now)
+    return message.alert_id is None or message.alert.is_worth_sending(now)
 
 
 def _load(ids: list[int]):

@@ -34,7 +34,6 @@ from updates.models import (
     OutboxMessage,
     OutboxStatus,
     PromiseAlert,
-    PromiseOutcome,
     SweepHeartbeat,
 )
 
@@ -87,8 +86,8 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     """Claim and record one batch of due alerts. Returns (fired, skipped, messages written).
 
     1. In one short transaction, claim up to `batch_size` pending alerts due at `now`.
-    2. Re-check each: a promise no longer pending, or a due-soon alert whose deadline already
-       passed (the breach alert speaks for it), is skipped.
+    2. Re-check each (PromiseAlert.is_worth_sending): a promise no longer pending, or a due-soon
+       alert whose deadline already passed (the breach alert speaks for it), is skipped.
     3. Write the outbox messages of the others (in-app and email per recipient) and mark them
        fired, in the same transaction: an alert is fired if and only if its messages exist.
     4. After commit, queue their delivery.
@@ -111,11 +110,7 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
         skipped: list[int] = []
         messages: list[OutboxMessage] = []
         for alert in alerts:
-            promise = alert.promise
-            stale = promise.outcome != PromiseOutcome.PENDING or (
-                alert.stage == AlertStage.DUE_SOON and promise.due_at <= now
-            )
-            if stale:
+            if not alert.is_worth_sending(now):
                 skipped.append(alert.pk)
                 continue
             for recipient in recipients_for(alert.stage, alert.ticket, manager_list):
