@@ -19,7 +19,7 @@ from tickets.validators import boolean, future_moment, text
 from updates.events import record_event
 from updates.keeper import outbox
 from updates.keeper.claims import claim
-from updates.models import OutboxChannel, OutboxKind, OutboxMessage
+from updates.models import OutboxKind, OutboxMessage
 from vendors import signals
 from vendors.models import (
     ESCALATION_DONE_STATUSES,
@@ -410,7 +410,7 @@ def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase |
                 kind=OutboxKind.VENDOR_CHASE,
                 ticket=escalation.ticket,
                 recipients=[recipient],
-                channels=[OutboxChannel.IN_APP, OutboxChannel.EMAIL],
+                channels=outbox.STAFF_CHANNELS,
                 key=chase.outbox_key,
                 now=now,
                 data={"chase": chase.pk},

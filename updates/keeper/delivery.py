@@ -115,16 +115,18 @@ def deliver_in_app(ids: list[int], *, now: datetime | None = None) -> DeliveryRe
             )
             sent.append(message.pk)
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        OutboxMessage.objects.filter(pk__in=sent).update(status=OutboxStatus.SENT, sent_at=now)
-        OutboxMessage.objects.filter(pk__in=skipped).update(
-            status=OutboxStatus.SKIPPED, sent_at=now
-        )
+        _mark(sent, OutboxStatus.SENT, now)
+        _mark(skipped, OutboxStatus.SKIPPED, now)
     result.sent, result.skipped = len(sent), len(skipped)
     return result
 
 
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+
+
 def _dead_letter(message: OutboxMessage, error: BaseException, now: datetime) -> None:
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    text = _error_text(error)
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxStatus.DEAD, last_error=text, enqueued_at=None
     )
@@ -140,7 +142,7 @@ def record_failure(message: OutboxMessage, error: BaseException, now: datetime) 
     """Back the message off for a later attempt, or dead-letter it after the last one.
     Returns True when it became a dead letter."""
     dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    text = _error_text(error)
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
         next_attempt_at=now + backoff(message.attempts),

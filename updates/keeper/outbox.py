@@ -31,6 +31,8 @@ BATCH_SIZE = {OutboxChannel.IN_APP: 200, OutboxChannel.EMAIL: 100}
 # alert at once instead of waiting behind hundreds of delivery tasks (and expiring there).
 DELIVERY_PRIORITY = 6
 DELIVERY_TASK = "updates.deliver_outbox"
+# Staff reminders (promise alerts, vendor chases) go to the bell and by email.
+STAFF_CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
@@ -83,11 +85,41 @@ def queue_messages(
     entry: TimelineEntry | None = None,
     data: dict | None = None,
 ) -> list[OutboxMessage]:
-    """Write one outbox message per recipient and channel, keyed `<key>:<recipient>:<channel>`,
-    and queue their delivery when the current transaction commits. Other apps (vendor chase
-    reminders) use this too, passing in `data` the ids their registered wording needs
-    (messages.register_wording). Messages already written under the same key are left alone."""
-    messages = [
+    """Write one outbox message per recipient and channel (build_messages) and queue their
+    delivery when the current transaction commits. Other apps (vendor chase reminders) use this
+    too, passing in `data` the ids their registered wording needs (messages.register_wording).
+    Messages already written under the same key are left alone."""
+    return write_and_enqueue(
+        build_messages(
+            kind=kind,
+            ticket=ticket,
+            recipients=recipients,
+            channels=channels,
+            key=key,
+            now=now,
+            alert=alert,
+            entry=entry,
+            data=data,
+        )
+    )
+
+
+def build_messages(
+    *,
+    kind: str,
+    ticket: Ticket,
+    recipients: Iterable[User],
+    channels: Iterable[str],
+    key: str,
+    now: datetime,
+    alert: PromiseAlert | None = None,
+    entry: TimelineEntry | None = None,
+    data: dict | None = None,
+) -> list[OutboxMessage]:
+    """The unsaved messages for each recipient and channel, keyed `<key>:<recipient>:<channel>`
+    (the key makes each message exist once), due and counted as queued at `now`."""
+    channels = list(channels)
+    return [
         OutboxMessage(
             key=f"{key}:{recipient.pk}:{channel}",
             channel=channel,
@@ -104,10 +136,10 @@ def queue_messages(
         for recipient in recipients
         for channel in channels
     ]
-    return write_and_enqueue(messages)
 
 
 def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Save the messages whose key is not taken yet; queue their delivery on commit."""
     if not messages:
         return []
     keys = [message.key for message in messages]

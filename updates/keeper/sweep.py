@@ -23,14 +23,18 @@ from django.utils import timezone
 from accounts.models import Role, User
 from tickets.models import Ticket
 from updates.keeper import alerts
-from updates.keeper.alerts import orphan_promises, reconcile_missing_alerts
+from updates.keeper.alerts import due_alerts, orphan_promises, reconcile_missing_alerts
 from updates.keeper.claims import claim
 from updates.keeper.clock import database_now, task_time_budget
-from updates.keeper.outbox import enqueue_on_commit, write_and_enqueue
+from updates.keeper.outbox import (
+    STAFF_CHANNELS,
+    build_messages,
+    enqueue_on_commit,
+    write_and_enqueue,
+)
 from updates.models import (
     AlertStage,
     AlertStatus,
-    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     PromiseAlert,
@@ -41,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 HEARTBEAT_NAME = "promise-sweep"
-CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
 
 
 @dataclass
@@ -94,11 +97,13 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     """
     batch_size = batch_size or BATCH_SIZE  # read at call time, so a test can make it small
     with transaction.atomic():
-        due = PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=now).order_by(
-            "due_at"
-        )
         # Claimed as fired; the few that turn out stale are re-marked skipped below.
-        ids = claim(due, limit=batch_size, status=AlertStatus.FIRED, settled_at=now)
+        ids = claim(
+            due_alerts(now).order_by("due_at"),
+            limit=batch_size,
+            status=AlertStatus.FIRED,
+            settled_at=now,
+        )
         if not ids:
             return 0, 0, 0
         alerts = list(
@@ -113,21 +118,15 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
             if not alert.is_worth_sending(now):
                 skipped.append(alert.pk)
                 continue
-            for recipient in recipients_for(alert.stage, alert.ticket, manager_list):
-                for channel in CHANNELS:
-                    messages.append(
-                        OutboxMessage(
-                            key=f"alert:{alert.pk}:{recipient.pk}:{channel}",
-                            channel=channel,
-                            kind=alert.stage,
-                            ticket=alert.ticket,
-                            recipient=recipient,
-                            alert=alert,
-                            next_attempt_at=now,
-                            enqueued_at=now,
-                            created_at=now,
-                        )
-                    )
+            messages += build_messages(
+                kind=alert.stage,
+                ticket=alert.ticket,
+                recipients=recipients_for(alert.stage, alert.ticket, manager_list),
+                channels=STAFF_CHANNELS,
+                key=f"alert:{alert.pk}",
+                now=now,
+                alert=alert,
+            )
         if skipped:
             PromiseAlert.objects.filter(pk__in=skipped).update(status=AlertStatus.SKIPPED)
         written = write_and_enqueue(messages)
