@@ -67,8 +67,9 @@ from django.db import connection
 from accounts.models import Organization, Role, User
 from servicedesk.celery import app
 from tickets.models import Status, Ticket
+from updates.keeper.clock import database_now
 from updates.keeper.health import keeper_health
-from updates.keeper.sweep import database_now, sweep
+from updates.keeper.sweep import sweep
 from updates.models import (
     AlertStage,
     AlertStatus,

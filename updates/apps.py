@@ -6,6 +6,9 @@ class UpdatesConfig(AppConfig):
     verbose_name = "Timeline and promises"
 
     def ready(self) -> None:
+        # Registered in every process, not only in workers: the outbox queues delivery by the
+        # task's name (updates.keeper.outbox.DELIVERY_TASK), even from a web request.
+        import updates.tasks  # noqa: F401
         from tickets.panels import TicketPanel, register
         from updates import receivers, search
         from updates.panels import losses_panel_context, timeline_panel_context

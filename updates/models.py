@@ -1,5 +1,7 @@
 """The timeline of a ticket and the ledger of every "next update by" promise made on it."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -413,6 +415,15 @@ class PromiseAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.ticket.reference} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    def is_worth_sending(self, now: datetime) -> bool:
+        """Whether this alert still says something true at `now`: its promise is still pending,
+        and a due-soon reminder only before the deadline (after it, the breach alert speaks).
+        The sweep asks when it fires the alert, delivery again just before each message."""
+        promise = self.promise
+        if promise.outcome != PromiseOutcome.PENDING:
+            return False
+        return not (self.stage == AlertStage.DUE_SOON and promise.due_at <= now)
 
 
 class OutboxChannel(models.TextChoices):

@@ -8,6 +8,7 @@ the visibility timeout) and from the database: each task claims its rows, so a t
 from celery import shared_task
 
 from updates.keeper.delivery import deliver
+from updates.keeper.outbox import DELIVERY_TASK
 from updates.keeper.sweep import sweep
 
 
@@ -19,6 +20,7 @@ def sweep_promises() -> dict[str, int]:
     return result.as_dict()
 
 
-@shared_task(name="updates.deliver_outbox")
+# The outbox queues this task by name (it cannot import this module, which imports delivery).
+@shared_task(name=DELIVERY_TASK)
 def deliver_outbox(message_ids: list[int]) -> dict[str, int]:
     return deliver(list(message_ids)).as_dict()

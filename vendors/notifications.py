@@ -15,11 +15,9 @@ from datetime import datetime
 from django.template.loader import render_to_string
 
 from updates.keeper import wording
-from updates.keeper.messages import Email, Wording, register_wording
+from updates.keeper.messages import Email, Wording, register_wording, subject_line
 from updates.models import OutboxKind, OutboxMessage
 from vendors.models import VendorChase
-
-SUBJECT_MAX_LENGTH = 60
 
 
 def _chase(message: OutboxMessage) -> VendorChase:
@@ -65,12 +63,9 @@ def chase_notification(message: OutboxMessage, now: datetime) -> str:
 def chase_email(message: OutboxMessage, now: datetime) -> Email:
     context = _context(message, now)
     ticket = context["ticket"]
-    subject = ticket.subject
-    if len(subject) > SUBJECT_MAX_LENGTH:
-        subject = subject[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
     context["summary_line"] = chase_notification(message, now)
     return Email(
-        subject=f"[{ticket.reference}] Chase {_case(context)}: {subject}",
+        subject=f"[{ticket.reference}] Chase {_case(context)}: {subject_line(ticket.subject)}",
         text=render_to_string("vendors/email/chase.txt", context),
         html=render_to_string("vendors/email/chase.html", context),
     )

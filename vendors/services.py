@@ -18,7 +18,8 @@ from tickets.models import Status, Ticket
 from tickets.validators import boolean, future_moment, text
 from updates.events import record_event
 from updates.keeper import outbox
-from updates.models import OutboxChannel, OutboxKind, OutboxMessage
+from updates.keeper.claims import claim
+from updates.models import OutboxKind, OutboxMessage
 from vendors import signals
 from vendors.models import (
     ESCALATION_DONE_STATUSES,
@@ -352,11 +353,12 @@ def claim_due_chases(
     """Remind ticket owners of every vendor chase that has fallen due; each chase time once.
 
     1. Read up to `limit` due (id, chase time) pairs, oldest first, through the partial index.
-    2. For each, in its own short transaction, claim it with a compare-and-set UPDATE that clears
-       `next_chase_at` only if it still holds the time we read. If another sweep (a second beat,
-       a retried task) or an agent moving the chase time got there first, the UPDATE touches no
-       row and we skip it. No row locks are held across escalations; PostgreSQL and SQLite both
-       serialise the single-row UPDATE.
+    2. For each, in its own short transaction, claim it (the keeper's claim helper: SKIP LOCKED,
+       or compare-and-set on SQLite), clearing `next_chase_at` only if it still holds the time
+       we read. If another sweep (a second beat, a retried task) or an agent moving the chase
+       time got there first, or holds the row right now, nothing is claimed and we skip it (a
+       chase still due is found again by the next sweep). No row locks are held across
+       escalations.
     3. Record the VendorChase (escalation, chase time). Its unique constraint is the last line of
        defence: a chase time that was already reminded is never reminded twice.
     4. Write the reminder to the promise keeper's outbox for the ticket owner (or, on an unowned
@@ -383,8 +385,11 @@ def claim_due_chases(
 
 def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase | None:
     with transaction.atomic():
-        claimed = VendorEscalation.objects.filter(pk=pk, next_chase_at=chase_time).update(
-            next_chase_at=None, last_chase_due_at=chase_time, updated_at=now
+        claimed = claim(
+            VendorEscalation.objects.filter(pk=pk, next_chase_at=chase_time),
+            next_chase_at=None,
+            last_chase_due_at=chase_time,
+            updated_at=now,
         )
         if not claimed:
             return None
@@ -405,7 +410,7 @@ def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase |
                 kind=OutboxKind.VENDOR_CHASE,
                 ticket=escalation.ticket,
                 recipients=[recipient],
-                channels=[OutboxChannel.IN_APP, OutboxChannel.EMAIL],
+                channels=outbox.STAFF_CHANNELS,
                 key=chase.outbox_key,
                 now=now,
                 data={"chase": chase.pk},

@@ -15,8 +15,9 @@ from celery.app.task import Task
 from django.conf import settings
 
 from servicedesk.celery import app
+from updates.keeper.clock import database_now
 from updates.keeper.delivery import deliver
-from updates.keeper.sweep import database_now, sweep
+from updates.keeper.sweep import sweep
 from updates.models import (
     AlertStage,
     OutboxChannel,

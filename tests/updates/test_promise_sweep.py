@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tests.factories import AgentFactory, ManagerFactory
 from updates.keeper import sweep as sweep_module
-from updates.keeper.sweep import HEARTBEAT_NAME, database_now, sweep
+from updates.keeper.clock import database_now
+from updates.keeper.sweep import HEARTBEAT_NAME, sweep
 from updates.models import (
     AlertStage,
     AlertStatus,

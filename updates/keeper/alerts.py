@@ -63,21 +63,20 @@ def alert_times(
 
 def schedule_alerts(promise: Promise, ticket: Ticket) -> list[PromiseAlert]:
     """Write the three alerts of a new promise (inside the ledger's transaction)."""
+    return PromiseAlert.objects.bulk_create(alerts_of(promise, ticket, created_at=promise.made_at))
+
+
+def alerts_of(promise: Promise, ticket: Ticket, *, created_at: datetime) -> list[PromiseAlert]:
+    """The unsaved alerts of a promise, one per stage, at the times alert_times gives."""
     times = alert_times(
         ticket, made_at=promise.made_at, due_at=promise.due_at, priority=promise.priority
     )
-    return PromiseAlert.objects.bulk_create(
-        [
-            PromiseAlert(
-                promise=promise,
-                ticket=ticket,
-                stage=stage,
-                due_at=due_at,
-                created_at=promise.made_at,
-            )
-            for stage, due_at in times.items()
-        ]
-    )
+    return [
+        PromiseAlert(
+            promise=promise, ticket=ticket, stage=stage, due_at=due_at, created_at=created_at
+        )
+        for stage, due_at in times.items()
+    ]
 
 
 def cancel_alerts(promise: Promise, *, at: datetime) -> int:
@@ -89,6 +88,12 @@ def cancel_alerts(promise: Promise, *, at: datetime) -> int:
     return PromiseAlert.objects.filter(promise=promise, status=AlertStatus.PENDING).update(
         status=AlertStatus.CANCELLED, settled_at=at
     )
+
+
+def due_alerts(now: datetime) -> QuerySet[PromiseAlert]:
+    """Pending alerts whose moment has come by `now`: what the sweep fires, what the status page
+    counts as waiting."""
+    return PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=now)
 
 
 def orphan_promises(
@@ -136,19 +141,8 @@ def reconcile_missing_alerts(
         .select_related("ticket__organization__support_plan")
         .order_by("due_at")
     )
-    alerts = []
-    for promise in orphans:
-        times = alert_times(
-            promise.ticket,
-            made_at=promise.made_at,
-            due_at=promise.due_at,
-            priority=promise.priority,
-        )
-        alerts.extend(
-            PromiseAlert(
-                promise=promise, ticket=promise.ticket, stage=stage, due_at=due_at, created_at=now
-            )
-            for stage, due_at in times.items()
-        )
+    alerts = [
+        alert for promise in orphans for alert in alerts_of(promise, promise.ticket, created_at=now)
+    ]
     PromiseAlert.objects.bulk_create(alerts, ignore_conflicts=True)
     return len(orphans)

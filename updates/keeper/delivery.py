@@ -7,7 +7,7 @@ true (the promise is still open) just before delivering it.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -17,8 +17,9 @@ from django.core.mail import mailers
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from updates.keeper.claims import claim
+from updates.keeper.clock import clock_from, task_time_budget
 from updates.keeper.mail import OutboxEmail
 from updates.keeper.messages import (
     UnknownMessageKind,
@@ -26,16 +27,8 @@ from updates.keeper.messages import (
     render_notification,
     still_true_for_kind,
 )
-from updates.keeper.outbox import claim, enqueue_delivery
-from updates.keeper.sweep import database_now
-from updates.models import (
-    AlertStage,
-    Notification,
-    OutboxChannel,
-    OutboxMessage,
-    OutboxStatus,
-    PromiseOutcome,
-)
+from updates.keeper.outbox import enqueue_delivery
+from updates.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -61,27 +54,15 @@ class DeliveryResult:
 
 def still_true(message: OutboxMessage, now: datetime) -> bool:
     """Whether a message should still go out: its recipient is active and, for a promise alert,
-    the promise is still open (a due-soon reminder also only before the deadline: after it, the
-    breach alert speaks). Customer messages report something that happened, so they stay true.
-    Kinds registered by other apps add their own check (messages.Wording.still_true)."""
+    the alert is still worth sending (PromiseAlert.is_worth_sending: the promise is still open,
+    a due-soon reminder only before the deadline). Customer messages report something that
+    happened, so they stay true. Kinds registered by other apps add their own check
+    (messages.Wording.still_true)."""
     if not message.recipient.is_active:
         return False
     if not still_true_for_kind(message, now):
         return False
-    if message.alert_id is None:
-        return True
-    promise = message.alert.promise
-    if promise.outcome != PromiseOutcome.PENDING:
-        return False
-    return not (message.alert.stage == AlertStage.DUE_SOON and promise.due_at <= now)
-
-
-def clock_from(now: datetime | None) -> Callable[[], datetime]:
-    """A clock that runs from `now` (default: the database's clock, so a promise's deadline is
-    judged by the same time everywhere), read once and advanced by the local clock, so
-    delivery does not query the database for the time per message."""
-    offset = (now or database_now()) - timezone.now()
-    return lambda: timezone.now() + offset
+    return message.alert_id is None or message.alert.is_worth_sending(now)
 
 
 def _load(ids: list[int]):
@@ -134,16 +115,18 @@ def deliver_in_app(ids: list[int], *, now: datetime | None = None) -> DeliveryRe
             )
             sent.append(message.pk)
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        OutboxMessage.objects.filter(pk__in=sent).update(status=OutboxStatus.SENT, sent_at=now)
-        OutboxMessage.objects.filter(pk__in=skipped).update(
-            status=OutboxStatus.SKIPPED, sent_at=now
-        )
+        _mark(sent, OutboxStatus.SENT, now)
+        _mark(skipped, OutboxStatus.SKIPPED, now)
     result.sent, result.skipped = len(sent), len(skipped)
     return result
 
 
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+
+
 def _dead_letter(message: OutboxMessage, error: BaseException, now: datetime) -> None:
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    text = _error_text(error)
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxStatus.DEAD, last_error=text, enqueued_at=None
     )
@@ -159,7 +142,7 @@ def record_failure(message: OutboxMessage, error: BaseException, now: datetime) 
     """Back the message off for a later attempt, or dead-letter it after the last one.
     Returns True when it became a dead letter."""
     dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    text = _error_text(error)
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
         next_attempt_at=now + backoff(message.attempts),
@@ -199,7 +182,7 @@ def deliver_email(
     5. Messages not reached within the time budget are released and queued again at once.
     """
     result = DeliveryResult()
-    budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    budget = task_time_budget(time_budget)
     began = time.monotonic()
     clock = clock_from(now)
     now = clock()

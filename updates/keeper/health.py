@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Min
 
+from updates.keeper.alerts import due_alerts
 from updates.keeper.sweep import HEARTBEAT_NAME
-from updates.models import AlertStatus, OutboxMessage, OutboxStatus, PromiseAlert, SweepHeartbeat
+from updates.models import OutboxMessage, OutboxStatus, SweepHeartbeat
 
 # Beat runs the sweep every interval; three missed runs in a row is a stall, not a hiccup.
 STALL_INTERVALS = 3
@@ -49,9 +50,7 @@ def keeper_health(*, now: datetime) -> KeeperHealth:
     interval = settings.SWEEP_INTERVAL_SECONDS
     stall_after = timedelta(seconds=STALL_INTERVALS * interval)
     heartbeat = SweepHeartbeat.objects.filter(name=HEARTBEAT_NAME).first()
-    due = PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=now).aggregate(
-        count=Count("pk"), oldest=Min("due_at")
-    )
+    due = due_alerts(now).aggregate(count=Count("pk"), oldest=Min("due_at"))
     backlog = OutboxMessage.objects.filter(
         status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
     ).aggregate(count=Count("pk"), oldest=Min("next_attempt_at"))

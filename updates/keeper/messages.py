@@ -22,6 +22,8 @@ from updates.keeper import wording
 from updates.models import OutboxKind, OutboxMessage, TimelineEntry
 
 NOTIFICATION_MAX_LENGTH = 300
+# The ticket subject's share of an email subject line.
+SUBJECT_MAX_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class Email:
     html: str
 
 
-def _subject_line(text: str, limit: int = 60) -> str:
+def subject_line(text: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
+    """`text` cut to `limit` characters with an ellipsis: email subjects and bell lines."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -72,12 +75,12 @@ def _notification_line(message: OutboxMessage, context: dict) -> str:
             late = context["late"] or "past its deadline"
             owner = f" Owner: {context['owner']}." if context["owner"] else " Nobody owns it."
             text = f"{head}: still no {what}; promised by {context['due_text']}, now {late} late.{owner}"
-    return _subject_line(text, NOTIFICATION_MAX_LENGTH)
+    return subject_line(text, NOTIFICATION_MAX_LENGTH)
 
 
 def staff_email(message: OutboxMessage, now: datetime) -> Email:
     context = _staff_context(message, now)
-    reference, subject = message.ticket.reference, _subject_line(message.ticket.subject)
+    reference, subject = message.ticket.reference, subject_line(message.ticket.subject)
     match message.kind:
         case OutboxKind.DUE_SOON:
             title = f"[{reference}] Update due by {context['due_text']}: {subject}"
@@ -133,7 +136,7 @@ def customer_email_for(
         "url": wording.portal_ticket_url(ticket),
         "feedback_url": wording.feedback_url(ticket),
     }
-    subject = _subject_line(ticket.subject)
+    subject = subject_line(ticket.subject)
     match kind:
         case OutboxKind.CUSTOMER_ACKNOWLEDGEMENT:
             title = f"[{ticket.reference}] We have your request: {subject}"
@@ -194,7 +197,7 @@ def render_notification(message: OutboxMessage, now: datetime) -> str:
     wording = wording_for(message.kind)
     if wording.notification is None:
         raise UnknownMessageKind(f"Outbox messages of kind {message.kind!r} are not in-app.")
-    return _subject_line(wording.notification(message, now), NOTIFICATION_MAX_LENGTH)
+    return subject_line(wording.notification(message, now), NOTIFICATION_MAX_LENGTH)
 
 
 def still_true_for_kind(message: OutboxMessage, now: datetime) -> bool:

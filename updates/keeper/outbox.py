@@ -3,14 +3,18 @@ delivery tasks are queued only after that transaction commits.
 
 The broker is a doorbell, not the record: a queued task that vanishes (Redis restarted, worker
 killed) leaves its message pending in the database, and the sweep queues it again.
+
+The doorbell is rung by task name (DELIVERY_TASK, which updates.tasks registers): the task runs
+the delivery, whose release queues messages again through here, so importing the task would
+close an import circle (outbox -> tasks -> delivery -> outbox).
 """
 
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from celery import current_app
+from django.db import transaction
 
 from accounts.models import User
 from tickets.models import Ticket
@@ -26,35 +30,14 @@ BATCH_SIZE = {OutboxChannel.IN_APP: 200, OutboxChannel.EMAIL: 100}
 # Redis serves priority 0 (beat's sweep) before this: in a burst the sweep records every due
 # alert at once instead of waiting behind hundreds of delivery tasks (and expiring there).
 DELIVERY_PRIORITY = 6
+DELIVERY_TASK = "updates.deliver_outbox"
+# Staff reminders (promise alerts, vendor chases) go to the bell and by email.
+STAFF_CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def claim(queryset: QuerySet, limit: int | None = None, **changes) -> list[int]:
-    """Claim the rows of `queryset` no one else is claiming, apply `changes`, return their ids.
-
-    1. Where the database has SKIP LOCKED (PostgreSQL): lock the matching rows, skipping rows
-       another transaction holds, then update exactly those. Concurrent claimers never wait
-       for each other and never get the same row.
-    2. Elsewhere (SQLite, the embedded default): compare-and-set each row, re-applying the
-       queryset's own filter in the UPDATE, so only one claimer sees "1 row changed".
-    Call inside a transaction; the claim holds until it commits.
-    """
-    model: type[Model] = queryset.model
-    if connection.features.has_select_for_update_skip_locked:
-        rows = queryset.select_for_update(skip_locked=True, of=("self",)).values_list(
-            "pk", flat=True
-        )
-        ids = list(rows[:limit] if limit else rows)
-        if ids and changes:
-            model.objects.filter(pk__in=ids).update(**changes)
-        return ids
-    rows = queryset.values_list("pk", flat=True)
-    candidates = list(rows[:limit] if limit else rows)
-    return [pk for pk in candidates if queryset.filter(pk=pk).update(**changes) == 1]
 
 
 def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
@@ -63,15 +46,15 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
     A broker that is down must not fail the caller (the web request that posted an update has
     committed): the messages are marked not-queued and the next sweep queues them.
     """
-    from updates.tasks import deliver_outbox
-
     by_channel: dict[str, list[int]] = {}
     for pk, channel in messages:
         by_channel.setdefault(channel, []).append(pk)
     for channel, ids in by_channel.items():
         for batch in chunks(ids, BATCH_SIZE.get(channel, 20)):
             try:
-                deliver_outbox.apply_async((list(batch),), priority=DELIVERY_PRIORITY)
+                current_app.tasks[DELIVERY_TASK].apply_async(
+                    (list(batch),), priority=DELIVERY_PRIORITY
+                )
             except Exception as error:
                 logger.warning(
                     "Could not queue delivery of %s (%s); the sweep will", list(batch), error
@@ -102,11 +85,41 @@ def queue_messages(
     entry: TimelineEntry | None = None,
     data: dict | None = None,
 ) -> list[OutboxMessage]:
-    """Write one outbox message per recipient and channel, keyed `<key>:<recipient>:<channel>`,
-    and queue their delivery when the current transaction commits. Other apps (vendor chase
-    reminders) use this too, passing in `data` the ids their registered wording needs
-    (messages.register_wording). Messages already written under the same key are left alone."""
-    messages = [
+    """Write one outbox message per recipient and channel (build_messages) and queue their
+    delivery when the current transaction commits. Other apps (vendor chase reminders) use this
+    too, passing in `data` the ids their registered wording needs (messages.register_wording).
+    Messages already written under the same key are left alone."""
+    return write_and_enqueue(
+        build_messages(
+            kind=kind,
+            ticket=ticket,
+            recipients=recipients,
+            channels=channels,
+            key=key,
+            now=now,
+            alert=alert,
+            entry=entry,
+            data=data,
+        )
+    )
+
+
+def build_messages(
+    *,
+    kind: str,
+    ticket: Ticket,
+    recipients: Iterable[User],
+    channels: Iterable[str],
+    key: str,
+    now: datetime,
+    alert: PromiseAlert | None = None,
+    entry: TimelineEntry | None = None,
+    data: dict | None = None,
+) -> list[OutboxMessage]:
+    """The unsaved messages for each recipient and channel, keyed `<key>:<recipient>:<channel>`
+    (the key makes each message exist once), due and counted as queued at `now`."""
+    channels = list(channels)
+    return [
         OutboxMessage(
             key=f"{key}:{recipient.pk}:{channel}",
             channel=channel,
@@ -123,10 +136,10 @@ def queue_messages(
         for recipient in recipients
         for channel in channels
     ]
-    return write_and_enqueue(messages)
 
 
 def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Save the messages whose key is not taken yet; queue their delivery on commit."""
     if not messages:
         return []
     keys = [message.key for message in messages]

@@ -23,16 +23,21 @@ from django.utils import timezone
 from accounts.models import Role, User
 from tickets.models import Ticket
 from updates.keeper import alerts
-from updates.keeper.alerts import orphan_promises, reconcile_missing_alerts
-from updates.keeper.outbox import claim, enqueue_on_commit, write_and_enqueue
+from updates.keeper.alerts import due_alerts, orphan_promises, reconcile_missing_alerts
+from updates.keeper.claims import claim
+from updates.keeper.clock import database_now, task_time_budget
+from updates.keeper.outbox import (
+    STAFF_CHANNELS,
+    build_messages,
+    enqueue_on_commit,
+    write_and_enqueue,
+)
 from updates.models import (
     AlertStage,
     AlertStatus,
-    OutboxChannel,
     OutboxMessage,
     OutboxStatus,
     PromiseAlert,
-    PromiseOutcome,
     SweepHeartbeat,
 )
 
@@ -40,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 HEARTBEAT_NAME = "promise-sweep"
-CHANNELS = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
 
 
 @dataclass
@@ -59,16 +63,6 @@ class SweepResult:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def database_now() -> datetime:
-    """The database's clock: every process compares deadlines against the same time, whatever
-    the skew of the web and worker machines. (SQLite runs in-process, so its clock is ours.)"""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            return cursor.fetchone()[0]
-    return timezone.now()
 
 
 def managers() -> list[User]:
@@ -95,19 +89,21 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     """Claim and record one batch of due alerts. Returns (fired, skipped, messages written).
 
     1. In one short transaction, claim up to `batch_size` pending alerts due at `now`.
-    2. Re-check each: a promise no longer pending, or a due-soon alert whose deadline already
-       passed (the breach alert speaks for it), is skipped.
+    2. Re-check each (PromiseAlert.is_worth_sending): a promise no longer pending, or a due-soon
+       alert whose deadline already passed (the breach alert speaks for it), is skipped.
     3. Write the outbox messages of the others (in-app and email per recipient) and mark them
        fired, in the same transaction: an alert is fired if and only if its messages exist.
     4. After commit, queue their delivery.
     """
     batch_size = batch_size or BATCH_SIZE  # read at call time, so a test can make it small
     with transaction.atomic():
-        due = PromiseAlert.objects.filter(status=AlertStatus.PENDING, due_at__lte=now).order_by(
-            "due_at"
-        )
         # Claimed as fired; the few that turn out stale are re-marked skipped below.
-        ids = claim(due, limit=batch_size, status=AlertStatus.FIRED, settled_at=now)
+        ids = claim(
+            due_alerts(now).order_by("due_at"),
+            limit=batch_size,
+            status=AlertStatus.FIRED,
+            settled_at=now,
+        )
         if not ids:
             return 0, 0, 0
         alerts = list(
@@ -119,28 +115,18 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
         skipped: list[int] = []
         messages: list[OutboxMessage] = []
         for alert in alerts:
-            promise = alert.promise
-            stale = promise.outcome != PromiseOutcome.PENDING or (
-                alert.stage == AlertStage.DUE_SOON and promise.due_at <= now
-            )
-            if stale:
+            if not alert.is_worth_sending(now):
                 skipped.append(alert.pk)
                 continue
-            for recipient in recipients_for(alert.stage, alert.ticket, manager_list):
-                for channel in CHANNELS:
-                    messages.append(
-                        OutboxMessage(
-                            key=f"alert:{alert.pk}:{recipient.pk}:{channel}",
-                            channel=channel,
-                            kind=alert.stage,
-                            ticket=alert.ticket,
-                            recipient=recipient,
-                            alert=alert,
-                            next_attempt_at=now,
-                            enqueued_at=now,
-                            created_at=now,
-                        )
-                    )
+            messages += build_messages(
+                kind=alert.stage,
+                ticket=alert.ticket,
+                recipients=recipients_for(alert.stage, alert.ticket, manager_list),
+                channels=STAFF_CHANNELS,
+                key=f"alert:{alert.pk}",
+                now=now,
+                alert=alert,
+            )
         if skipped:
             PromiseAlert.objects.filter(pk__in=skipped).update(status=AlertStatus.SKIPPED)
         written = write_and_enqueue(messages)
@@ -383,7 +369,7 @@ def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> S
     `now` defaults to the database clock (read by the check; again before each further batch);
     tests pass their own.
     """
-    budget = time_budget if time_budget is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    budget = task_time_budget(time_budget)
     began = time.monotonic()
     work = check_work_due(now=now)
     started_at = work.now

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from accounts.decorators import staff_required
+from updates.keeper.clock import database_now
 from updates.keeper.health import keeper_health
-from updates.keeper.sweep import database_now
 
 
 @staff_required

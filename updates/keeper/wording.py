@@ -47,7 +47,7 @@ def duration(delta: timedelta) -> str:
 
 
 def staff_ticket_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}/tickets/{ticket.pk}/"
+    return settings.SITE_URL + reverse("ticket", args=[ticket.pk])
 
 
 # The customer's links are reversed by URL name (no import of the portal app, which sits above
