@@ -45,7 +45,7 @@ class OverdueTicketsView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Ticket]:
         self._now = timezone.now()
         return (
-            Ticket.objects.breached(self._now)
+            Ticket.objects.update_overdue(self._now)
             .exclude(status__in=DONE_STATUSES)
             .select_related("organization", "owner", "requester")
             .order_by("next_update_due", "id")

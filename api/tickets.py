@@ -226,7 +226,7 @@ class TicketFilter(django_filters.FilterSet):
     def filter_update_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool | None):
         if value is None:
             return queryset
-        return queryset.breached() if value else queryset.not_breached()
+        return queryset.update_overdue() if value else queryset.update_not_overdue()
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str):
         """The staff queue's full-text search (GIN-indexed on PostgreSQL), never a LIKE scan;

@@ -70,7 +70,7 @@ def customer_status_label(status: str) -> str:
     return CUSTOMER_STATUS_LABELS.get(customer_status(status), "In progress")
 
 
-def _promise_breached(now: datetime | None) -> models.Q:
+def _update_overdue(now: datetime | None) -> models.Q:
     # A null deadline (paused, resolved, closed) owes nothing, so it is never breached.
     return models.Q(next_update_due__lt=now or timezone.now())
 
@@ -82,13 +82,13 @@ class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
         return self.exclude(status__in=DONE_STATUSES)
 
-    def breached(self, now: datetime | None = None) -> "TicketQuerySet":
+    def update_overdue(self, now: datetime | None = None) -> "TicketQuerySet":
         """Tickets whose promised update is late: the deadline passed before `now`."""
-        return self.filter(_promise_breached(now))
+        return self.filter(_update_overdue(now))
 
-    def not_breached(self, now: datetime | None = None) -> "TicketQuerySet":
+    def update_not_overdue(self, now: datetime | None = None) -> "TicketQuerySet":
         """Every other ticket: the deadline is still ahead, or nothing is owed."""
-        return self.exclude(_promise_breached(now))
+        return self.exclude(_update_overdue(now))
 
     def due_within(self, delta: timedelta, now: datetime | None = None) -> "TicketQuerySet":
         """Tickets whose promise falls due from `now` to `now + delta` (not yet breached)."""
@@ -302,13 +302,13 @@ class Ticket(models.Model):
     def owes_update(self) -> bool:
         return self.status in OWING_STATUSES
 
-    def breached_at(self, now: datetime) -> bool:
-        """TicketQuerySet.breached for one loaded ticket: its promised update is late at `now`."""
+    def update_overdue_at(self, now: datetime) -> bool:
+        """TicketQuerySet.update_overdue for one loaded ticket: its update is late at `now`."""
         return self.next_update_due is not None and self.next_update_due < now
 
     @property
     def update_overdue(self) -> bool:
-        return self.breached_at(timezone.now())
+        return self.update_overdue_at(timezone.now())
 
     @property
     def understanding_confirmed(self) -> bool:

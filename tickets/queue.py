@@ -88,7 +88,7 @@ def _due_soon(qs, user, now):
 
 
 def _breached(qs, user, now):
-    return qs.breached(now)
+    return qs.update_overdue(now)
 
 
 def _waiting_on(status: str):
@@ -379,7 +379,7 @@ def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
                 due_iso=due.isoformat() if due else "",
                 due_title=due_title(due) if due else "",
                 countdown=countdown(due, now),
-                late=ticket.breached_at(now),
+                late=ticket.update_overdue_at(now),
             )
         )
     return rows

@@ -104,7 +104,7 @@ def _tickets() -> QuerySet[Ticket]:
 
 def breached_now(now: datetime) -> QuerySet[Ticket]:
     """Open tickets whose promise has passed, most late first."""
-    return _tickets().breached(now).order_by("next_update_due")
+    return _tickets().update_overdue(now).order_by("next_update_due")
 
 
 def due_within_the_hour(now: datetime) -> QuerySet[Ticket]:

@@ -1,5 +1,5 @@
-"""The promise filters (TicketQuerySet.breached, not_breached, due_within), the one home of
-"overdue" and "due within the hour" for the queue, the dashboard and the API."""
+"""The promise filters (TicketQuerySet.update_overdue, update_not_overdue, due_within): the one
+home of "overdue" and "due within the hour" for the queue, the dashboard and the API."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -39,12 +39,12 @@ def _names(queryset, tickets_by_deadline) -> set[str]:
     return {name for name, ticket in tickets_by_deadline.items() if ticket.pk in pks}
 
 
-def test_breached_means_the_deadline_passed_before_now(tickets_by_deadline):
-    assert _names(Ticket.objects.breached(NOW), tickets_by_deadline) == {"late"}
+def test_overdue_means_the_deadline_passed_before_now(tickets_by_deadline):
+    assert _names(Ticket.objects.update_overdue(NOW), tickets_by_deadline) == {"late"}
 
 
-def test_not_breached_is_every_other_ticket_including_those_owing_nothing(tickets_by_deadline):
-    assert _names(Ticket.objects.not_breached(NOW), tickets_by_deadline) == {
+def test_not_overdue_is_every_other_ticket_including_those_owing_nothing(tickets_by_deadline):
+    assert _names(Ticket.objects.update_not_overdue(NOW), tickets_by_deadline) == {
         "now",
         "soon",
         "in_an_hour",
@@ -57,7 +57,7 @@ def test_due_within_counts_from_now_up_to_but_not_including_the_end(tickets_by_d
     assert _names(Ticket.objects.due_within(HOUR, NOW), tickets_by_deadline) == {"now", "soon"}
 
 
-def test_one_loaded_ticket_agrees_with_the_breached_filter(tickets_by_deadline):
-    assert {name for name, ticket in tickets_by_deadline.items() if ticket.breached_at(NOW)} == {
-        "late"
-    }
+def test_one_loaded_ticket_agrees_with_the_overdue_filter(tickets_by_deadline):
+    assert {
+        name for name, ticket in tickets_by_deadline.items() if ticket.update_overdue_at(NOW)
+    } == {"late"}
