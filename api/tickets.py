@@ -4,8 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -227,8 +226,7 @@ class TicketFilter(django_filters.FilterSet):
     def filter_update_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool | None):
         if value is None:
             return queryset
-        late = Q(next_update_due__lt=timezone.now())
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.update_overdue() if value else queryset.update_not_overdue()
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str):
         """The staff queue's full-text search (GIN-indexed on PostgreSQL), never a LIKE scan;

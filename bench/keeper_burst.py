@@ -232,7 +232,7 @@ def machine_busy_seconds() -> float:
 
 
 def open_ticket_count() -> int:
-    return Ticket.objects.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).count()
+    return Ticket.objects.open().count()
 
 
 def pending_promise_count() -> int:

@@ -230,7 +230,7 @@ def project(ticket: Ticket, viewer: User) -> CustomerTicket:
         requester_name=name_for(ticket.requester, viewer) if ticket.requester_id else "",
         requested_by_viewer=ticket.requester_id == viewer.pk,
         next_update_due=ticket.next_update_due,
-        update_overdue=ticket.next_update_due is not None and ticket.next_update_due < now,
+        update_overdue=ticket.update_overdue_at(now),
         eta=ticket.eta,
         needed_by=ticket.needed_by,
         created_at=ticket.created_at,

@@ -1,5 +1,7 @@
 """The ticket: one customer problem with one accountable owner and a promised next update."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -68,12 +70,30 @@ def customer_status_label(status: str) -> str:
     return CUSTOMER_STATUS_LABELS.get(customer_status(status), "In progress")
 
 
+def _update_overdue(now: datetime | None) -> models.Q:
+    # A null deadline (paused, resolved, closed) owes nothing, so it is never breached.
+    return models.Q(next_update_due__lt=now or timezone.now())
+
+
 class TicketQuerySet(models.QuerySet):
+    """The promise filters (DESIGN rule 3) live here once, for the queue, the dashboard, the API
+    and the selectors; `Ticket.update_overdue` is the same rule for one loaded ticket."""
+
     def open(self) -> "TicketQuerySet":
         return self.exclude(status__in=DONE_STATUSES)
 
-    def update_overdue(self, now=None) -> "TicketQuerySet":
-        return self.filter(next_update_due__lt=now or timezone.now())
+    def update_overdue(self, now: datetime | None = None) -> "TicketQuerySet":
+        """Tickets whose promised update is late: the deadline passed before `now`."""
+        return self.filter(_update_overdue(now))
+
+    def update_not_overdue(self, now: datetime | None = None) -> "TicketQuerySet":
+        """Every other ticket: the deadline is still ahead, or nothing is owed."""
+        return self.exclude(_update_overdue(now))
+
+    def due_within(self, delta: timedelta, now: datetime | None = None) -> "TicketQuerySet":
+        """Tickets whose promise falls due from `now` to `now + delta` (not yet breached)."""
+        now = now or timezone.now()
+        return self.filter(next_update_due__gte=now, next_update_due__lt=now + delta)
 
     def with_reference(self, reference: str) -> "TicketQuerySet":
         """Tickets whose human reference (SD-1042, sd-1042 or 1042) is `reference`."""
@@ -282,9 +302,13 @@ class Ticket(models.Model):
     def owes_update(self) -> bool:
         return self.status in OWING_STATUSES
 
+    def update_overdue_at(self, now: datetime) -> bool:
+        """TicketQuerySet.update_overdue for one loaded ticket: its update is late at `now`."""
+        return self.next_update_due is not None and self.next_update_due < now
+
     @property
     def update_overdue(self) -> bool:
-        return self.next_update_due is not None and self.next_update_due < timezone.now()
+        return self.update_overdue_at(timezone.now())
 
     @property
     def understanding_confirmed(self) -> bool:

@@ -84,11 +84,11 @@ def _unowned(qs, user, now):
 
 
 def _due_soon(qs, user, now):
-    return qs.filter(next_update_due__gte=now, next_update_due__lt=now + timedelta(hours=1))
+    return qs.due_within(timedelta(hours=1), now)
 
 
 def _breached(qs, user, now):
-    return qs.filter(next_update_due__lt=now)
+    return qs.update_overdue(now)
 
 
 def _waiting_on(status: str):
@@ -379,7 +379,7 @@ def queue_rows(tickets: list[Ticket], now: datetime) -> list[QueueRow]:
                 due_iso=due.isoformat() if due else "",
                 due_title=due_title(due) if due else "",
                 countdown=countdown(due, now),
-                late=due is not None and due < now,
+                late=ticket.update_overdue_at(now),
             )
         )
     return rows

@@ -1,44 +1,11 @@
 """Reads of tickets for the staff side. Each returns a queryset with its joins decided, so a page
 runs the same number of queries whatever its length."""
 
-from datetime import timedelta
-
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.models import User
-from tickets.models import OPEN_STATUSES, Status, Ticket
-
-
-def _listing(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return queryset.select_related("organization", "owner")
-
-
-def my_open_tickets(user: User) -> QuerySet[Ticket]:
-    """The agent's own open tickets, the next promise first (paused ones last)."""
-    return _listing(
-        Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).order_by(
-            "next_update_due", "-created_at"
-        )
-    )
-
-
-def unowned_new_tickets() -> QuerySet[Ticket]:
-    return _listing(Ticket.objects.filter(status=Status.NEW).order_by("next_update_due"))
-
-
-def breached_tickets(now=None) -> QuerySet[Ticket]:
-    return _listing(Ticket.objects.update_overdue(now).order_by("next_update_due"))
-
-
-def due_within(delta: timedelta, now=None) -> QuerySet[Ticket]:
-    now = now or timezone.now()
-    return _listing(
-        Ticket.objects.filter(next_update_due__gte=now, next_update_due__lt=now + delta).order_by(
-            "next_update_due"
-        )
-    )
+from tickets.models import Status, Ticket
 
 
 def ticket_for_page(pk: int) -> Ticket:

@@ -193,14 +193,9 @@ def assign_owner(
                 {"handover_note": "Write a handover note: what the new owner needs to know."}
             )
         now = timezone.now()
-        old = ticket.owner
-        ticket.owner = owner
-        ticket.save(update_fields=["owner", "updated_at"])
-        signals.owner_changed.send(
-            sender=Ticket, ticket=ticket, by=by, at=now, old=old, new=owner, handover_note=note
-        )
+        _set_owner(ticket, owner, by=by, now=now, handover_note=note)
         if ticket.status == Status.NEW:
-            _move_status(ticket, Status.OPEN, by=by, now=now, via_entry=None)
+            _move_status(ticket, Status.OPEN, by=by, now=now)
     return ticket
 
 
@@ -208,10 +203,27 @@ def take_ownership(ticket: Ticket, *, by: User, handover_note: str = "") -> Tick
     return assign_owner(ticket, owner=by, by=by, handover_note=handover_note)
 
 
-def _move_status(
-    ticket: Ticket, status: str, *, by: User | None, now: datetime, via_entry: Any
+def _set_owner(
+    ticket: Ticket, owner: User, *, by: User | None, now: datetime, handover_note: str
 ) -> None:
+    """The one write of `Ticket.owner` after intake (rule 2), for a locked ticket whose checks
+    passed: assign_owner's handover, and staff taking an unowned ticket by changing its status."""
+    old = ticket.owner
+    ticket.owner = owner
+    ticket.save(update_fields=["owner", "updated_at"])
+    signals.owner_changed.send(
+        sender=Ticket, ticket=ticket, by=by, at=now, old=old, new=owner, handover_note=handover_note
+    )
+
+
+def _move_status(
+    ticket: Ticket, status: str, *, by: User | None, now: datetime, customer_told: bool = False
+) -> None:
+    """Save the new status between the two announcements: `status_changing` lets the promise
+    ledger close a promise the new status no longer owes (the row's check constraint allows no
+    deadline on such a status), `status_changed` lets it start one when updates are owed again."""
     old = ticket.status
+    signals.status_changing.send(sender=Ticket, ticket=ticket, by=by, at=now, old=old, new=status)
     ticket.status = status
     if status == Status.RESOLVED:
         ticket.resolved_at = now
@@ -220,20 +232,26 @@ def _move_status(
         ticket.resolved_at = ticket.resolved_at or now
     else:
         ticket.resolved_at = None
-    if status not in (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_VENDOR):
-        # The promise ledger re-opens a promise when the ticket owes updates again.
-        ticket.next_update_due = None
-    ticket.save(
-        update_fields=["status", "resolved_at", "closed_at", "next_update_due", "updated_at"]
-    )
+    ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
     signals.status_changed.send(
-        sender=Ticket, ticket=ticket, by=by, at=now, old=old, new=status, via_entry=via_entry
+        sender=Ticket,
+        ticket=ticket,
+        by=by,
+        at=now,
+        old=old,
+        new=status,
+        customer_told=customer_told,
     )
 
 
-def change_status(ticket: Ticket, *, status: str, by: User | None, via_entry: Any = None) -> Ticket:
+def change_status(
+    ticket: Ticket, *, status: str, by: User | None, customer_told: bool = False
+) -> Ticket:
     """Move a ticket along its lifecycle. Leaving `new` needs an owner: staff who act on an
-    unowned ticket take it (a ticket is never triaged without someone accountable)."""
+    unowned ticket take it (a ticket is never triaged without someone accountable).
+
+    `customer_told`: the caller tells the customer about this change itself (a public update
+    that carries it), so no separate resolution email goes out (rule 11)."""
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         if status not in Status.values:
@@ -253,12 +271,8 @@ def change_status(ticket: Ticket, *, status: str, by: User | None, via_entry: An
         if ticket.owner_id is None:
             if by is None or not by.is_helpdesk_staff:
                 raise ValidationError({"owner": "Assign an owner before changing the status."})
-            ticket.owner = by
-            ticket.save(update_fields=["owner", "updated_at"])
-            signals.owner_changed.send(
-                sender=Ticket, ticket=ticket, by=by, at=now, old=None, new=by, handover_note=""
-            )
-        _move_status(ticket, status, by=by, now=now, via_entry=via_entry)
+            _set_owner(ticket, by, by=by, now=now, handover_note="")
+        _move_status(ticket, status, by=by, now=now, customer_told=customer_told)
     return ticket
 
 

@@ -9,7 +9,10 @@ from django.dispatch import Signal
 
 # ticket, by, at
 ticket_created = Signal()
-# ticket, by, at, old, new, via_entry (the timeline entry that carried the change, or None)
+# ticket, by, at, old, new: sent before the new status is saved (the promise ledger closes a
+# promise the new status no longer owes, so the row never holds a deadline it may not have).
+status_changing = Signal()
+# ticket, by, at, old, new, customer_told (the caller tells the customer itself: no extra email)
 status_changed = Signal()
 # ticket, by, at, old, new, handover_note
 owner_changed = Signal()

@@ -104,15 +104,11 @@ def _tickets() -> QuerySet[Ticket]:
 
 def breached_now(now: datetime) -> QuerySet[Ticket]:
     """Open tickets whose promise has passed, most late first."""
-    return _tickets().filter(next_update_due__lt=now).order_by("next_update_due")
+    return _tickets().update_overdue(now).order_by("next_update_due")
 
 
 def due_within_the_hour(now: datetime) -> QuerySet[Ticket]:
-    return (
-        _tickets()
-        .filter(next_update_due__gte=now, next_update_due__lt=now + timedelta(hours=1))
-        .order_by("next_update_due")
-    )
+    return _tickets().due_within(timedelta(hours=1), now).order_by("next_update_due")
 
 
 def unowned(now: datetime | None = None) -> QuerySet[Ticket]:

@@ -2,7 +2,8 @@
 
 Callers hold the ticket's row lock (tickets.services.lock_ticket) so that one ticket never has two
 pending promises; the partial unique index `one_pending_promise_per_ticket` backs that up.
-`Ticket.next_update_due` always mirrors the pending promise's deadline (or null when none).
+`Ticket.next_update_due` always mirrors the pending promise's deadline (or null when none), and
+only this module writes it (status changes reach it through updates.receivers).
 Each promise's reminders (updates.keeper.alerts) are written and cancelled in the same transaction,
 and so is the dashboard's tally of promises due and kept (updates.dashboard_tally).
 """

@@ -4,7 +4,7 @@ Each receiver runs inside the service's transaction, with the ticket row already
 """
 
 from tickets import signals
-from tickets.models import DONE_STATUSES, OWING_STATUSES, PAUSED_STATUSES, Ticket, customer_status
+from tickets.models import DONE_STATUSES, OWING_STATUSES, Ticket, customer_status
 from updates import cadence, dashboard_tally
 from updates.events import record_event
 from updates.keeper import customer_emails
@@ -22,9 +22,15 @@ def on_ticket_created(ticket: Ticket, by, at, **_) -> None:
     )
 
 
-def on_status_changed(ticket: Ticket, by, at, old: str, new: str, via_entry=None, **_) -> None:
-    """Rule 5: resolution answers the promise; waiting on the customer withdraws it; coming back
-    to a status that owes updates starts a fresh one (unless a public update is making it)."""
+def on_status_changing(ticket: Ticket, by, at, old: str, new: str, **_) -> None:
+    """Rule 5, before the new status is saved: resolution answers the promise (kept if in time);
+    waiting on the customer withdraws it (breached if already late)."""
+    if new not in OWING_STATUSES:
+        close_pending_promise(ticket, at=at, answered=new in DONE_STATUSES)
+
+
+def on_status_changed(ticket: Ticket, by, at, old: str, new: str, **_) -> None:
+    """Rule 5: coming back to a status that owes updates starts a fresh promise."""
     record_event(
         ticket,
         "status_changed",
@@ -35,11 +41,7 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, via_entry=None
         new=new,
     )
     dashboard_tally.vendor_wait_changed(ticket, old=old, new=new, at=at)
-    if new in DONE_STATUSES:
-        close_pending_promise(ticket, at=at, answered_by=via_entry, answered=True)
-    elif new in PAUSED_STATUSES:
-        close_pending_promise(ticket, at=at, answered_by=via_entry, answered=via_entry is not None)
-    elif old not in OWING_STATUSES and via_entry is None:
+    if old not in OWING_STATUSES and new in OWING_STATUSES:
         make_promise(ticket, due_at=cadence.next_update_due(ticket, at), made_at=at)
 
 
@@ -100,8 +102,12 @@ def on_ticket_created_email(ticket: Ticket, by, at, **_) -> None:
     customer_emails.ticket_opened(ticket, at=at)
 
 
-def on_status_changed_email(ticket: Ticket, by, at, old: str, new: str, via_entry=None, **_):
-    customer_emails.status_changed(ticket, old=old, new=new, at=at, via_entry=via_entry)
+def on_status_changed_email(
+    ticket: Ticket, by, at, old: str, new: str, customer_told: bool = False, **_
+) -> None:
+    # A public update carrying the change sends its own email (one email per update, rule 11).
+    if not customer_told:
+        customer_emails.status_changed(ticket, old=old, new=new, at=at)
 
 
 def on_collaborators_changed(ticket: Ticket, by, at, user, added: bool, **_) -> None:
@@ -117,6 +123,7 @@ def on_collaborators_changed(ticket: Ticket, by, at, user, added: bool, **_) -> 
 
 def connect() -> None:
     signals.ticket_created.connect(on_ticket_created, dispatch_uid="updates.ticket_created")
+    signals.status_changing.connect(on_status_changing, dispatch_uid="updates.status_changing")
     signals.status_changed.connect(on_status_changed, dispatch_uid="updates.status_changed")
     signals.owner_changed.connect(on_owner_changed, dispatch_uid="updates.owner_changed")
     signals.priority_changed.connect(on_priority_changed, dispatch_uid="updates.priority_changed")

@@ -81,10 +81,12 @@ def post_public_update(
        ticket, an empty or oversized body, a past promise.
     2. Run the public-update checks; held back unless the author confirmed.
     3. An unowned ticket becomes the author's (someone is accountable from the first word).
-    4. Record the update; it answers the pending promise (kept, or breached if late).
+    4. Record the update; it answers the pending promise (kept, or breached if late) before the
+       status changes, so a pause or resolution it carries finds no promise left to close.
     5. Apply the status and ETA changes it carries.
     6. If the ticket still owes updates, make the next promise: the author's time or the cadence
-       default. Paused and resolved tickets owe nothing.
+       default. Paused and resolved tickets owe nothing. A status change that re-opened the
+       ticket started rule 5's promise; this one supersedes it (withdrawn: no figure counts it).
     7. Email the requester (after commit): the update and its next promise, or the resolution.
     """
     if not author.is_helpdesk_staff:
@@ -127,11 +129,11 @@ def post_public_update(
         )
         if status is not None and status != ticket.status:
             ticket = ticket_services.change_status(
-                ticket, status=status, by=author, via_entry=entry
+                ticket, status=status, by=author, customer_told=True
             )
         elif ticket.status == Status.NEW:
             ticket = ticket_services.change_status(
-                ticket, status=Status.OPEN, by=author, via_entry=entry
+                ticket, status=Status.OPEN, by=author, customer_told=True
             )
         if eta is not UNSET:
             ticket = ticket_services.set_eta(ticket, eta=eta, by=author)

@@ -246,3 +246,26 @@ def test_only_staff_post_public_updates_and_notes(ticket, contact):
         services.post_public_update(ticket, author=contact, body="Fixed?")
     with pytest.raises(ValidationError):
         services.add_internal_note(ticket, author=contact, body="Sneaky")
+
+
+def test_a_public_update_that_reopens_a_ticket_makes_the_promise_it_states(clock, ticket, agent):
+    ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+    clock.move_to(OPENED + timedelta(days=1))
+    chosen = OPENED + timedelta(days=1, minutes=45)
+    entry = services.post_public_update(
+        ticket,
+        author=agent,
+        body="The fix did not hold.",
+        status=Status.OPEN,
+        next_update_due=chosen,
+    )
+    ticket.refresh_from_db()
+    pending = ticket.promises.get(outcome=PromiseOutcome.PENDING)
+    assert (ticket.status, ticket.next_update_due) == (Status.OPEN, chosen)
+    assert (pending.due_at, pending.made_by) == (chosen, entry)
+    # Rule 5's promise from the reopening is superseded, never counted as due or kept.
+    assert _outcomes(ticket) == [
+        PromiseOutcome.KEPT,
+        PromiseOutcome.WITHDRAWN,
+        PromiseOutcome.PENDING,
+    ]
