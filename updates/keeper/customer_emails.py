@@ -49,10 +49,10 @@ def public_update_posted(ticket: Ticket, entry: TimelineEntry) -> None:
     _queue(ticket, kind=kind, key=f"update:{entry.pk}", at=entry.created_at, entry=entry)
 
 
-def status_changed(ticket: Ticket, *, old: str, new: str, at: datetime, via_entry=None) -> None:
+def status_changed(ticket: Ticket, *, old: str, new: str, at: datetime) -> None:
     """Resolved (or closed straight away) without a public update: the resolution email. A
     public update carrying the change sends its own email (public_update_posted)."""
-    if via_entry is not None or new not in DONE_STATUSES or old in DONE_STATUSES:
+    if new not in DONE_STATUSES or old in DONE_STATUSES:
         return
     _queue(
         ticket,
