@@ -8,7 +8,7 @@ class UpdatesConfig(AppConfig):
     def ready(self) -> None:
         from tickets.panels import TicketPanel, register
         from updates import receivers, search
-        from updates.panels import losses_panel_context, timeline_panel_context
+        from updates.panels import timeline_panel_context
 
         receivers.connect()
         search.connect()
@@ -19,14 +19,5 @@ class UpdatesConfig(AppConfig):
                 context=timeline_panel_context,
                 order=10,
                 column="main",
-            )
-        )
-        register(
-            TicketPanel(
-                name="losses",
-                template="updates/panels/losses.html",
-                context=losses_panel_context,
-                order=90,
-                column="side",
             )
         )

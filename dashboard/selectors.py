@@ -22,7 +22,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Max,
     Q,
     QuerySet,
     Sum,
@@ -40,7 +39,6 @@ from updates.models import (
     Promise,
     PromiseOutcome,
     PromiseTally,
-    TimelineEntry,
 )
 
 NOW_PANEL_LENGTH = 50
@@ -542,7 +540,3 @@ def loss_log(period: Period, category: str | None = None) -> QuerySet[Loss]:
 
 def losses_for_ticket(ticket: Ticket) -> QuerySet[Loss]:
     return Loss.objects.filter(ticket=ticket).select_related("recorded_by").order_by("-created_at")
-
-
-def latest_update_at() -> datetime | None:
-    return TimelineEntry.objects.aggregate(latest=Max("created_at"))["latest"]

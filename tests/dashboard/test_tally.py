@@ -15,11 +15,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard import selectors
+from tests.dashboard import test_figures as figures
 from tests.factories import TicketFactory
-from tests.updates import test_dashboard_figures as figures
 from tickets import services as ticket_services
 from tickets.models import Status
-from updates import dashboard, dashboard_tally
+from updates import dashboard_tally
 from updates import services as update_services
 from updates.models import Promise, PromiseOutcome, PromiseTally, TimelineEntry, VendorWait
 
@@ -128,12 +129,12 @@ def test_recording_an_outcome_writes_the_tally_in_one_statement(organization, ag
 def _live_figures(period, now, tz) -> dict:
     """The same figures from the ledger alone (the one-figure selectors)."""
     return {
-        "overall": dashboard.overall_kept_rate(period, now),
-        "by_week": dashboard.kept_rate_by(period, now, None),
-        "by_priority": dashboard.kept_rate_by(period, now, "priority"),
-        "by_owner": dashboard.kept_rate_by(period, now, "owner__name"),
-        "by_organization": dashboard.kept_rate_by(period, now, "organization__name"),
-        "breaches_by_hour": dashboard.breaches_by_hour(period, now, tz),
+        "overall": selectors.overall_kept_rate(period, now),
+        "by_week": selectors.kept_rate_by(period, now, None),
+        "by_priority": selectors.kept_rate_by(period, now, "priority"),
+        "by_owner": selectors.kept_rate_by(period, now, "owner__name"),
+        "by_organization": selectors.kept_rate_by(period, now, "organization__name"),
+        "breaches_by_hour": selectors.breaches_by_hour(period, now, tz),
     }
 
 
@@ -158,10 +159,10 @@ def test_the_page_figures_equal_the_live_aggregate(
     tz = ZoneInfo(zone)
     if filters.pop("owner", False):
         filters["owner_id"] = agent.pk
-    period = dashboard.Period(since=since, until=until).narrowed(**filters)
+    period = selectors.Period(since=since, until=until).narrowed(**filters)
     now = MONDAY + timedelta(days=2)
     with time_machine.travel(now, tick=False):
-        assert dashboard.promise_figures(period, now, tz) == _live_figures(period, now, tz)
+        assert selectors.promise_figures(period, now, tz) == _live_figures(period, now, tz)
 
 
 def test_whole_hours_are_read_from_the_tally(history):
@@ -170,16 +171,16 @@ def test_whole_hours_are_read_from_the_tally(history):
     now = figures.NOW
     period = figures.DAY
     PromiseTally.objects.filter(hour=MONDAY.replace(hour=12)).update(due=11)
-    assert dashboard.promise_figures(period, now, UTC)["overall"]["total"] == 15
+    assert selectors.promise_figures(period, now, UTC)["overall"]["total"] == 15
     narrowed = period.narrowed(owner_id=Promise.objects.first().owner_id)
-    assert dashboard.promise_figures(narrowed, now, UTC)["overall"]["total"] == 5
+    assert selectors.promise_figures(narrowed, now, UTC)["overall"]["total"] == 5
 
 
 def test_a_pending_promise_counts_only_once_its_hour_has_passed(history):
     # At 15:30 T1's 15:00 promise is overdue but its hour is not over: read from the ledger.
     at = MONDAY.replace(hour=15, minute=30)
-    live = dashboard.overall_kept_rate(figures.DAY, at)
-    assert dashboard.promise_figures(figures.DAY, at, UTC)["overall"] == live
+    live = selectors.overall_kept_rate(figures.DAY, at)
+    assert selectors.promise_figures(figures.DAY, at, UTC)["overall"] == live
     assert live == {"total": 5, "kept": 2, "rate": 40.0}
 
 
@@ -191,12 +192,12 @@ def test_first_response_figures_in_the_database_match_the_hand_count(organizatio
             Promise.objects.filter(ticket=ticket).update(
                 outcome=PromiseOutcome.KEPT, closed_at=MONDAY + timedelta(minutes=value)
             )
-    period = dashboard.Period(since=MONDAY - timedelta(hours=1), until=MONDAY + timedelta(days=3))
-    summary = dashboard.first_response_figures(period)
-    assert summary == dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    period = selectors.Period(since=MONDAY - timedelta(hours=1), until=MONDAY + timedelta(days=3))
+    summary = selectors.first_response_figures(period)
+    assert summary == selectors.first_response_summary(selectors.first_response_minutes(period))
     assert (summary["count"], summary["median"], summary["p90"]) == (7, 60.0, 2000.0)
     assert [n for _, n in summary["buckets"]] == [2, 2, 1, 1, 1]
-    empty = dashboard.first_response_figures(period.narrowed(priority=1))
+    empty = selectors.first_response_figures(period.narrowed(priority=1))
     assert (empty["count"], empty["median"], empty["p90"]) == (0, None, None)
 
 
@@ -242,7 +243,7 @@ def test_vendor_waits_backfill_and_rebuild_with_unknown_starts_last(organization
         known.pk: MONDAY,
         unknown.pk: None,
     }
-    rows = list(dashboard.waiting_on_vendor_longest())
+    rows = list(selectors.waiting_on_vendor_longest())
     assert rows == [known, unknown]
     assert [row.waiting_since for row in rows] == [MONDAY, None]
     VendorWait.objects.all().delete()
