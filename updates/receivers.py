@@ -5,7 +5,7 @@ Each receiver runs inside the service's transaction, with the ticket row already
 
 from tickets import signals
 from tickets.models import DONE_STATUSES, OWING_STATUSES, PAUSED_STATUSES, Ticket, customer_status
-from updates import cadence, dashboard_tally
+from updates import cadence
 from updates.events import record_event
 from updates.keeper import customer_emails
 from updates.models import Promise, PromiseOutcome
@@ -34,7 +34,6 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, via_entry=None
         old=old,
         new=new,
     )
-    dashboard_tally.vendor_wait_changed(ticket, old=old, new=new, at=at)
     if new in DONE_STATUSES:
         close_pending_promise(ticket, at=at, answered_by=via_entry, answered=True)
     elif new in PAUSED_STATUSES:

@@ -22,7 +22,9 @@ from tickets import services as ticket_services
 from tickets.models import Status
 from updates import dashboard_tally
 from updates import services as update_services
-from updates.models import Promise, PromiseOutcome, PromiseTally, TimelineEntry, VendorWait
+from updates.models import Promise, PromiseOutcome, PromiseTally
+from vendors import selectors as vendor_selectors
+from vendors.models import VendorWait
 
 MONDAY = figures.MONDAY  # 2026-11-16 10:00 UTC
 history = figures.history  # T1 kept then breached and overdue, T2 kept then paused, T3 overdue
@@ -206,47 +208,18 @@ def test_tally_hours_are_utc_hours():
     assert dashboard_tally.tally_hour(moment) == datetime(2026, 11, 16, 9, tzinfo=UTC)
 
 
-# ---- vendor waits ---------------------------------------------------------------------------
+# ---- the repair command --------------------------------------------------------------------
 
 
-def test_vendor_waits_follow_status_changes_and_match_the_timeline(organization, agent):
-    with time_machine.travel(MONDAY, tick=False) as clock:
-        first, second = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
-        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=1))
-        ticket_services.change_status(second, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=2))
-        ticket_services.change_status(first, status=Status.IN_PROGRESS, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=3))
-        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=4))
-        ticket_services.change_status(second, status=Status.RESOLVED, by=agent)
-    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
-        first.pk: MONDAY + timedelta(hours=3)  # the wait restarted when it came back
-    }
-    assert dashboard_tally.vendor_waits_from_timeline() == {first.pk: MONDAY + timedelta(hours=3)}
-
-
-def test_vendor_waits_backfill_and_rebuild_with_unknown_starts_last(organization, agent):
-    with time_machine.travel(MONDAY, tick=False) as clock:
-        known, unknown = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
-        ticket_services.change_status(known, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=1))
-        ticket_services.change_status(unknown, status=Status.WAITING_ON_VENDOR, by=agent)
-    # Loaded without its status history, as a bulk import would.
-    TimelineEntry.objects.filter(ticket=unknown, event="status_changed").delete()
-    VendorWait.objects.all().delete()
-    migration = import_module("updates.migrations.0010_vendor_wait")
-    with connection.schema_editor() as editor:
-        migration.backfill(apps, editor)
-    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
-        known.pk: MONDAY,
-        unknown.pk: None,
-    }
-    rows = list(selectors.waiting_on_vendor_longest())
-    assert rows == [known, unknown]
-    assert [row.waiting_since for row in rows] == [MONDAY, None]
-    VendorWait.objects.all().delete()
-    call_command("rebuild_dashboard_tallies", stdout=io.StringIO())
-    assert VendorWait.objects.count() == 2
+def test_the_command_rebuilds_and_checks_the_vendor_waits_too(organization, agent):
+    with time_machine.travel(MONDAY, tick=False):
+        ticket = TicketFactory(organization=organization, owner=agent)
+        ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=agent)
+    VendorWait.objects.all().delete()  # deleted by hand
+    with pytest.raises(CommandError, match="vendor waits differ from the timeline"):
+        call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rebuild_dashboard_tallies", stdout=out)
+    assert "1 vendor waits" in out.getvalue()
+    assert vendor_selectors.stored_vendor_waits() == {ticket.pk: MONDAY}
     call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
