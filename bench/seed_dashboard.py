@@ -124,9 +124,10 @@ def main() -> None:
     # Set-based SQL bypasses the promise ledger and the status-change receiver that keep the
     # dashboard's tallies; recompute them from what was loaded.
     from updates import dashboard_tally
+    from vendors import services as vendor_services
 
     started = time.monotonic()
-    tallies, waits = dashboard_tally.rebuild(), dashboard_tally.rebuild_vendor_waits()
+    tallies, waits = dashboard_tally.rebuild(), vendor_services.rebuild_vendor_waits()
     print(
         f"dashboard tallies: {tallies:,} rows, {waits:,} vendor waits in "
         f"{time.monotonic() - started:.1f} s"

@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from updates.dashboard_views import manager_dashboard
-
 admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 
@@ -11,7 +9,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
-    path("dashboard/", manager_dashboard, name="manager-dashboard"),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("updates.keeper.urls")),
     path("", include("updates.urls")),
     path("portal/", include("portal.urls")),

@@ -11,7 +11,7 @@ class UpdatesConfig(AppConfig):
         import updates.tasks  # noqa: F401
         from tickets.panels import TicketPanel, register
         from updates import receivers, search
-        from updates.panels import losses_panel_context, timeline_panel_context
+        from updates.panels import timeline_panel_context
 
         receivers.connect()
         search.connect()
@@ -22,14 +22,5 @@ class UpdatesConfig(AppConfig):
                 context=timeline_panel_context,
                 order=10,
                 column="main",
-            )
-        )
-        register(
-            TicketPanel(
-                name="losses",
-                template="updates/panels/losses.html",
-                context=losses_panel_context,
-                order=90,
-                column="side",
             )
         )

@@ -15,13 +15,10 @@ disagree with the ledger it summarises:
 Pending promises are counted as due from the moment they are made; the dashboard reads the
 tally only for hours that have passed, where a pending promise is broken whatever happens next.
 The owner and the customer are not in the tally (a handover changes nothing here); the figures
-filtered by owner or customer read the ledger itself (updates.dashboard).
+filtered by owner or customer read the ledger itself (dashboard.selectors).
 
 `rebuild` recomputes the whole table from the ledger with one INSERT ... SELECT ... GROUP BY
 (the migration that created the table runs the same statement).
-
-`VendorWait` is the other maintained figure: one row per ticket waiting on a vendor now, with the
-moment it started waiting (`vendor_wait_changed`, called by the status-change receiver).
 """
 
 from collections import Counter
@@ -29,18 +26,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 
-from tickets.models import Status, Ticket
-from updates.models import (
-    EntryKind,
-    Promise,
-    PromiseOutcome,
-    PromiseTally,
-    TimelineEntry,
-    VendorWait,
-)
+from updates.models import Promise, PromiseOutcome, PromiseTally
 
 
 def tally_hour(moment: datetime) -> datetime:
@@ -140,49 +129,6 @@ POSTGRES_REBUILD = """
     FROM updates_promise WHERE outcome <> 'withdrawn'
     GROUP BY 1, 2
 """
-
-
-def vendor_wait_changed(ticket: Ticket, *, old: str, new: str, at: datetime) -> None:
-    """Keep `VendorWait` in step with a status change (in the status change's transaction)."""
-    if new == Status.WAITING_ON_VENDOR:
-        VendorWait.objects.update_or_create(ticket=ticket, defaults={"since": at})
-    elif old == Status.WAITING_ON_VENDOR:
-        VendorWait.objects.filter(ticket=ticket).delete()
-
-
-def vendor_waits_from_timeline() -> dict[int, datetime | None]:
-    """ticket id -> since, for every ticket waiting on a vendor now, read from the timeline:
-    the latest status change into waiting_on_vendor (None when there is none)."""
-    since = (
-        TimelineEntry.objects.filter(
-            ticket=OuterRef("pk"),
-            kind=EntryKind.EVENT,
-            event="status_changed",
-            data__new=Status.WAITING_ON_VENDOR,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    return dict(
-        Ticket.objects.filter(status=Status.WAITING_ON_VENDOR)
-        .annotate(since=Subquery(since))
-        .values_list("pk", "since")
-    )
-
-
-def rebuild_vendor_waits() -> int:
-    """Recompute `VendorWait` from the tickets' statuses and timelines; returns the rows."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE updates_vendorwait IN EXCLUSIVE MODE")
-        VendorWait.objects.all().delete()
-        rows = [
-            VendorWait(ticket_id=pk, since=since)
-            for pk, since in vendor_waits_from_timeline().items()
-        ]
-        VendorWait.objects.bulk_create(rows, batch_size=2000)
-        return len(rows)
 
 
 def rebuild() -> int:

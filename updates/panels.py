@@ -12,7 +12,6 @@ from accounts.models import User
 from tickets.display import DatetimeText
 from tickets.models import Ticket
 from tickets.rendering import fast
-from updates.dashboard import losses_for_ticket
 from updates.events import describe
 from updates.forms import InternalNoteForm, PublicUpdateForm, customer_timezone
 from updates.models import EntryKind, TimelineEntry
@@ -111,13 +110,4 @@ def timeline_panel_context(
         "active_tab": bound.get("tab", "public"),
         "promise_options": public_form.options,
         "customer_timezone": customer_timezone(ticket).key,
-    }
-
-
-def losses_panel_context(request: HttpRequest, ticket: Ticket, bound: dict[str, Any]) -> dict:
-    """The ticket's losses (dissatisfaction events) and, for managers, a link to record one.
-    One query whatever the ticket's history."""
-    return {
-        "losses": list(losses_for_ticket(ticket)),
-        "can_record_loss": request.user.is_manager,
     }

@@ -5,7 +5,7 @@ Each receiver runs inside the service's transaction, with the ticket row already
 
 from tickets import signals
 from tickets.models import DONE_STATUSES, OWING_STATUSES, Ticket, customer_status
-from updates import cadence, dashboard_tally
+from updates import cadence
 from updates.events import record_event
 from updates.keeper import customer_emails
 from updates.models import Promise, PromiseOutcome
@@ -40,7 +40,6 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, **_) -> None:
         old=old,
         new=new,
     )
-    dashboard_tally.vendor_wait_changed(ticket, old=old, new=new, at=at)
     if old not in OWING_STATUSES and new in OWING_STATUSES:
         make_promise(ticket, due_at=cadence.next_update_due(ticket, at), made_at=at)
 

@@ -7,9 +7,10 @@ class VendorsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.panels import TicketPanel, register
-        from vendors import guard, notifications
+        from vendors import guard, notifications, receivers
         from vendors.panels import escalations_panel_context
 
+        receivers.connect()
         guard.register()
         notifications.register()
         register(

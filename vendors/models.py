@@ -282,3 +282,28 @@ class BlamePhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+
+class VendorWait(models.Model):
+    """A ticket waiting on a vendor now, and since when: the dashboard's "waiting on a vendor
+    longest" panel reads the longest waits off the `since` index instead of looking up every
+    waiting ticket's timeline.
+
+    The status-change receiver (vendors.receivers) writes the row when a ticket moves into
+    waiting_on_vendor and deletes it when it leaves, in the same transaction; `since` is the
+    moment of that status change (the same moment its timeline event records). Null when the
+    ticket's history does not say (data loaded without its status changes).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="vendor_wait"
+    )
+    since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The longest waits first; named apart from updates' old `vendor_wait_longest`, which
+        # still exists while the rows are copied (vendors/0003).
+        indexes = [models.Index(fields=["since"], name="vendor_wait_since")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} waiting on a vendor since {self.since}"

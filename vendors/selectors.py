@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from tickets.models import Ticket
-from vendors.models import EscalationNote, Vendor, VendorEscalation
+from tickets.models import Status, Ticket
+from updates.models import EntryKind, TimelineEntry
+from vendors.models import EscalationNote, Vendor, VendorEscalation, VendorWait
 
 # Another escalation to the same vendor for the same customer this soon after the last one is a
 # repeat incident: the first fix did not hold, or the vendor's trouble keeps coming back.
@@ -300,4 +301,49 @@ def escalation_notes(escalation: VendorEscalation | int) -> QuerySet[EscalationN
         EscalationNote.objects.filter(escalation=escalation)
         .select_related("author")
         .order_by("created_at", "id")
+    )
+
+
+# --- vendor waits (the manager dashboard's "waiting on a vendor longest") -----------------------
+
+
+def longest_vendor_waits(tickets: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    """Tickets waiting on a vendor, longest first, each with `waiting_since`; `tickets` is the
+    caller's queryset (its joins and deferred fields) to narrow.
+
+    The wait starts at the latest status change into waiting_on_vendor, kept per waiting ticket
+    in `VendorWait`, so the longest ones are read off its `since` index whatever the number of
+    waiting tickets. A wait whose start the history does not record comes after the known ones,
+    so it cannot crowd the real longest waits out of a short list."""
+    tickets = Ticket.objects.all() if tickets is None else tickets
+    return (
+        tickets.filter(status=Status.WAITING_ON_VENDOR, vendor_wait__isnull=False)
+        .annotate(waiting_since=F("vendor_wait__since"))
+        .order_by(F("vendor_wait__since").asc(nulls_last=True), "vendor_wait__ticket_id")
+    )
+
+
+def stored_vendor_waits() -> dict[int, datetime | None]:
+    """ticket id -> since, as `VendorWait` holds them."""
+    return dict(VendorWait.objects.values_list("ticket_id", "since"))
+
+
+def vendor_waits_from_timeline() -> dict[int, datetime | None]:
+    """ticket id -> since, for every ticket waiting on a vendor now, read from the timeline:
+    the latest status change into waiting_on_vendor (None when there is none). What
+    `VendorWait` must hold."""
+    since = (
+        TimelineEntry.objects.filter(
+            ticket=OuterRef("pk"),
+            kind=EntryKind.EVENT,
+            event="status_changed",
+            data__new=Status.WAITING_ON_VENDOR,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return dict(
+        Ticket.objects.filter(status=Status.WAITING_ON_VENDOR)
+        .annotate(since=Subquery(since))
+        .values_list("pk", "since")
     )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,7 +20,7 @@ from updates.events import record_event
 from updates.keeper import outbox
 from updates.keeper.claims import claim
 from updates.models import OutboxKind, OutboxMessage
-from vendors import signals
+from vendors import selectors, signals
 from vendors.models import (
     ESCALATION_DONE_STATUSES,
     NOTE_MAX_LENGTH,
@@ -30,6 +30,7 @@ from vendors.models import (
     Vendor,
     VendorChase,
     VendorEscalation,
+    VendorWait,
 )
 
 # A chase further out than this is almost certainly a typo.
@@ -137,6 +138,33 @@ def create_vendor(*, name: str, **fields: Any) -> Vendor:
 def update_vendor(vendor: Vendor, *, changes: dict[str, Any]) -> Vendor:
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     return _apply_vendor_fields(vendor, changes)
+
+
+# --- vendor waits -------------------------------------------------------------------------------
+
+
+def vendor_wait_changed(ticket: Ticket, *, old: str, new: str, at: datetime) -> None:
+    """Keep `VendorWait` in step with a status change (in the status change's transaction)."""
+    if new == Status.WAITING_ON_VENDOR:
+        VendorWait.objects.update_or_create(ticket=ticket, defaults={"since": at})
+    elif old == Status.WAITING_ON_VENDOR:
+        VendorWait.objects.filter(ticket=ticket).delete()
+
+
+def rebuild_vendor_waits() -> int:
+    """Recompute `VendorWait` from the tickets' statuses and timelines, for data written outside
+    the services (a bulk import, rows deleted by hand); returns the rows."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE vendors_vendorwait IN EXCLUSIVE MODE")
+        VendorWait.objects.all().delete()
+        rows = [
+            VendorWait(ticket_id=pk, since=since)
+            for pk, since in selectors.vendor_waits_from_timeline().items()
+        ]
+        VendorWait.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
 
 
 # --- escalations --------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from updates.models import (
     PromiseAlert,
     PromiseOutcome,
     TimelineEntry,
-    VendorWait,
 )
 from updates.search import rebuild_search_text
+from vendors import selectors as vendor_selectors
 
 NOW = "2026-06-10T12:00:00+00:00"
 
@@ -76,10 +76,10 @@ def test_a_seeded_desk_is_consistent_and_serves_its_pages(seeded, client):
     # the dashboard's vendor waits start at a recorded status change, and its tallies match
     waiting = Ticket.objects.filter(status="waiting_on_vendor")
     assert waiting.exists()
-    waits = dashboard_tally.vendor_waits_from_timeline()
+    waits = vendor_selectors.vendor_waits_from_timeline()
     assert set(waits) == set(waiting.values_list("pk", flat=True))
     assert None not in waits.values()
-    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == waits
+    assert vendor_selectors.stored_vendor_waits() == waits
     assert dashboard_tally.stored_tallies() == dashboard_tally.tallies_from_ledger()
 
     # the keeper finds nothing to repair or fire

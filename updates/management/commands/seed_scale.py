@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,7 +41,6 @@ from accounts.models import DEFAULT_CADENCE, Organization, Role, SupportPlan, Us
 from tickets.models import Status, Ticket
 from tickets.priority import priority_for
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
-from updates import dashboard_tally
 from updates.feedback import loss_category_for
 from updates.keeper.alerts import alert_times
 from updates.models import (
@@ -561,10 +561,10 @@ class Seeder:
             self.reattach(cursor, *detached)
             self.log("indexes rebuilt, foreign keys checked")
             self.reset_sequences(cursor)
-        # COPY bypasses the promise ledger and the status-change receiver that keep the
-        # dashboard's tallies; recompute them from what was loaded.
-        dashboard_tally.rebuild()
-        dashboard_tally.rebuild_vendor_waits()
+        # COPY bypasses the promise ledger and the status-change receivers that keep the
+        # dashboard's tallies; recompute them from what was loaded (by command name: the
+        # vendor waits are the vendors app's, which updates does not import).
+        call_command("rebuild_dashboard_tallies", stdout=io.StringIO())
         self.log("dashboard tallies rebuilt")
         return {
             "organisations": self.n_orgs,

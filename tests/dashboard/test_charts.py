@@ -1,11 +1,11 @@
-"""The server-drawn SVG charts of the dashboard (updates.charts, {% chart %})."""
+"""The server-drawn SVG charts of the dashboard (dashboard.charts, {% chart %})."""
 
 import re
 
 import pytest
 from django.template import Context, Template
 
-from updates import charts
+from dashboard import charts
 
 
 @pytest.mark.parametrize(

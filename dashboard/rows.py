@@ -3,7 +3,7 @@
 The panels show up to 250 tickets, refreshed every 30 seconds; through the template engine those
 rows cost most of the page's CPU time (about 25 nodes a row, a few microseconds each). Built here
 with format_html (every value escaped), they cost a few milliseconds. The markup is the one the
-panels always had (templates/updates/dashboard.html keeps the headings and the empty states).
+panels always had (templates/dashboard/overview.html keeps the headings and the empty states).
 """
 
 from collections.abc import Iterable

@@ -6,10 +6,10 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from dashboard.selectors import Period
 from tickets.autocomplete import CUSTOMERS, STAFF, AutocompleteField, AutocompleteInput
 from tickets.forms import NewOwnerFields
 from tickets.models import BODY_MAX_LENGTH
-from updates.dashboard import Period
 from updates.models import LossCategory
 
 PERIOD_CHOICES = (7, 30, 90, 365)

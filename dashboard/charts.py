@@ -3,8 +3,8 @@
 Two shapes cover every trend: *columns* (a value per step along an axis: weeks, hours of the day,
 age buckets) and *bars* (one horizontal bar per named group: owners, customers, priorities, loss
 causes, where labels are long). `columns()` and `bars()` turn (label, value) rows into a `Chart` of
-already-positioned shapes that templates/updates/charts/chart.html draws; `{% chart %}` in
-updates/templatetags/chart_tags.py ties the two together. The numbers are always also in the table
+already-positioned shapes that templates/dashboard/charts/chart.html draws; `{% chart %}` in
+dashboard/templatetags/chart_tags.py ties the two together. The numbers are always also in the table
 beside the chart, so the SVG is a picture of the table, never the only place a figure lives.
 """
 

@@ -1,10 +1,10 @@
 """Recompute the dashboard's maintained figures from the records they summarise:
-`manage.py rebuild_dashboard_tallies` (updates.dashboard_tally): the promise tally from the
-promise ledger, the vendor waits from the tickets' statuses and timelines.
+`manage.py rebuild_dashboard_tallies`: the promise tally from the promise ledger
+(updates.dashboard_tally), the vendor waits from the tickets' statuses and timelines (vendors).
 
-The ledger and the status-change receiver keep both right by themselves; run this to repair them
-after writing promises or statuses outside the services (a bulk import such as seed_scale, rows
-deleted by hand), or with `--check` to compare without writing.
+The ledger and the vendors' status-change receiver keep both right by themselves; run this to
+repair them after writing promises or statuses outside the services (a bulk import such as
+seed_scale, rows deleted by hand), or with `--check` to compare without writing.
 """
 
 import time
@@ -12,7 +12,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from updates import dashboard_tally
-from updates.models import VendorWait
+from vendors import selectors as vendor_selectors
+from vendors import services as vendor_services
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             self.check_tallies()
             return
         tallies = dashboard_tally.rebuild()
-        waits = dashboard_tally.rebuild_vendor_waits()
+        waits = vendor_services.rebuild_vendor_waits()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rebuilt {tallies:,} promise tally rows and {waits:,} vendor waits "
@@ -45,8 +46,8 @@ class Command(BaseCommand):
         wrong = {
             key for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)
         }
-        waits = dict(VendorWait.objects.values_list("ticket_id", "since"))
-        wrong_waits = waits != dashboard_tally.vendor_waits_from_timeline()
+        waits = vendor_selectors.stored_vendor_waits()
+        wrong_waits = waits != vendor_selectors.vendor_waits_from_timeline()
         if wrong or wrong_waits:
             raise CommandError(
                 f"{len(wrong):,} promise tally rows differ from the ledger"

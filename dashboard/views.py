@@ -1,17 +1,16 @@
-"""The manager dashboard (issue 7), thin callers of updates.dashboard (reads) and the services.
+"""The manager dashboard (issue 7), thin callers of dashboard.selectors (reads) and the services.
 
 - `/dashboard/`: the Now panels (an htmx partial that refreshes itself every
   DASHBOARD_REFRESH_SECONDS, 30 by default) and the trends for the period and filters in the URL.
 - `/dashboard/mine/`: an agent's own promise-kept figures.
 - `/dashboard/losses/`: the loss log, its breakdown by cause and the lessons; a manager records a
   loss by hand for a ticket and revises the cause and lessons of any loss.
-- Every table exports as CSV with `?export=<table>` and the same filters.
+- Every table exports as CSV with `?export=<table>` and the same filters (dashboard.exports).
 
 Managers only, except "my figures" (any staff member); customer contacts get 404 everywhere here,
 so the dashboard's existence tells them nothing.
 """
 
-import csv
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,14 +23,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tickets import services as ticket_services
-from tickets.models import Ticket
-from updates import dashboard
-from updates.dashboard_forms import (
+from dashboard import selectors
+from dashboard.exports import export_table
+from dashboard.forms import (
     DEFAULT_DAYS,
     PERIOD_CHOICES,
     DashboardFilterForm,
@@ -39,7 +36,9 @@ from updates.dashboard_forms import (
     LossLessonsForm,
     ReassignForm,
 )
-from updates.dashboard_rows import panel_rows
+from dashboard.rows import panel_rows
+from tickets import services as ticket_services
+from tickets.models import Ticket
 from updates.feedback import record_loss, revise_loss
 from updates.models import Loss, LossCategory
 
@@ -74,14 +73,6 @@ def refresh_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS))
 
 
-def vendor_scorecards_url() -> str | None:
-    """The vendors app's scorecard page when it is installed; updates never imports vendors."""
-    try:
-        return reverse("vendors:list")
-    except NoReverseMatch:
-        return None
-
-
 def _query_without_export(request: HttpRequest) -> str:
     query = request.GET.copy()
     for name in ("export", "panel"):
@@ -94,23 +85,23 @@ def _query_without_export(request: HttpRequest) -> str:
 
 def _limited(name: str, queryset, now) -> dict:
     """One query per panel: the first NOW_PANEL_LENGTH rows, whether there are more, and the
-    rows' HTML (updates.dashboard_rows)."""
-    rows = list(queryset[: dashboard.NOW_PANEL_LENGTH + 1])
-    shown = rows[: dashboard.NOW_PANEL_LENGTH]
+    rows' HTML (dashboard.rows)."""
+    rows = list(queryset[: selectors.NOW_PANEL_LENGTH + 1])
+    shown = rows[: selectors.NOW_PANEL_LENGTH]
     return {
         "rows": shown,
-        "more": len(rows) > dashboard.NOW_PANEL_LENGTH,
+        "more": len(rows) > selectors.NOW_PANEL_LENGTH,
         "html": panel_rows(name, shown, now),
     }
 
 
 def now_panels(now) -> dict:
     return {
-        "breached": _limited("breached", dashboard.breached_now(now), now),
-        "due_soon": _limited("due_soon", dashboard.due_within_the_hour(now), now),
-        "unowned": _limited("unowned", dashboard.unowned(now), now),
-        "unconfirmed": _limited("unconfirmed", dashboard.understanding_unconfirmed(), now),
-        "vendor_waits": _limited("vendor_waits", dashboard.waiting_on_vendor_longest(), now),
+        "breached": _limited("breached", selectors.breached_now(now), now),
+        "due_soon": _limited("due_soon", selectors.due_within_the_hour(now), now),
+        "unowned": _limited("unowned", selectors.unowned(now), now),
+        "unconfirmed": _limited("unconfirmed", selectors.understanding_unconfirmed(), now),
+        "vendor_waits": _limited("vendor_waits", selectors.waiting_on_vendor_longest(), now),
     }
 
 
@@ -125,25 +116,18 @@ def _now_context(request: HttpRequest, now, **extra) -> dict:
 
 # ---- trends ----------------------------------------------------------------------------------
 
-GROUPS = {
-    "by_week": None,
-    "by_owner": "owner__name",
-    "by_organization": "organization__name",
-    "by_priority": "priority",
-}
 
-
-def trends(period: dashboard.Period, now) -> dict:
-    first_response = dashboard.first_response_figures(period)
+def trends(period: selectors.Period, now) -> dict:
+    first_response = selectors.first_response_figures(period)
     return {
-        **dashboard.promise_figures(period, now, timezone.get_current_timezone()),
+        **selectors.promise_figures(period, now, timezone.get_current_timezone()),
         "first_response": first_response,
-        "ages": dashboard.open_tickets_by_age(now, period),
-        "losses": dashboard.losses_by_category(period),
+        "ages": selectors.open_tickets_by_age(now, period),
+        "losses": selectors.losses_by_category(period),
     }
 
 
-def recent_trends(request: HttpRequest, period: dashboard.Period, now) -> tuple[dict, datetime]:
+def recent_trends(request: HttpRequest, period: selectors.Period, now) -> tuple[dict, datetime]:
     """The trends of this period and these filters, and the time they were computed: reused
     for DASHBOARD_TRENDS_CACHE_SECONDS.
 
@@ -204,128 +188,6 @@ def _chart_rows(figures: dict) -> dict:
     }
 
 
-# ---- CSV -------------------------------------------------------------------------------------
-
-
-def _csv(name: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
-
-
-def _ticket_row(ticket: Ticket) -> list:
-    return [
-        ticket.reference,
-        ticket.organization.name,
-        ticket.subject,
-        ticket.owner.display_name if ticket.owner else "",
-        f"P{ticket.priority}",
-        ticket.get_status_display(),
-    ]
-
-
-TICKET_HEADER = ["ticket", "customer", "subject", "owner", "priority", "status"]
-RATE_HEADER = ["group", "kept", "due", "kept_percent"]
-
-
-def _rate_rows(rows: list[dict], label=lambda value: value) -> list:
-    return [
-        (label(row["label"]), row["kept"], row["total"], "" if row["rate"] is None else row["rate"])
-        for row in rows
-    ]
-
-
-def _minutes_between(earlier, later) -> int:
-    return int((later - earlier).total_seconds() // 60)
-
-
-def export_table(name: str, period: dashboard.Period, now) -> HttpResponse | None:
-    """The CSV of one dashboard table, or None for an unknown name."""
-    if name in ("breached", "due_soon", "unowned", "unconfirmed", "vendor_waits"):
-        return _export_now_panel(name, now)
-    if name in GROUPS:
-        rows = dashboard.kept_rate_by(period, now, GROUPS[name])
-        label = {
-            "by_week": lambda week: week.date().isoformat(),
-            "by_priority": lambda priority: f"P{priority}",
-            "by_owner": lambda owner: owner or "",
-        }.get(name, lambda value: value)
-        return _csv(f"promises_{name}", RATE_HEADER, _rate_rows(rows, label))
-    if name == "breaches_by_hour":
-        counts = dashboard.breaches_by_hour(period, now, timezone.get_current_timezone())
-        return _csv(name, ["hour", "breaches"], [(f"{h:02d}:00", n) for h, n in enumerate(counts)])
-    if name == "first_response":
-        summary = dashboard.first_response_figures(period)
-        return _csv(name, ["response_time", "tickets"], summary["buckets"])
-    if name == "ages":
-        return _csv(
-            "open_tickets_by_age", ["age", "tickets"], dashboard.open_tickets_by_age(now, period)
-        )
-    if name == "losses":
-        return _csv("losses_by_cause", ["cause", "losses"], dashboard.losses_by_category(period))
-    if name == "loss_log":
-        return _csv(
-            "loss_log",
-            ["recorded", "customer", "ticket", "cause", "source", "what_happened", "lessons"],
-            [_loss_row(loss) for loss in dashboard.loss_log(period)],
-        )
-    return None
-
-
-def _loss_row(loss: Loss) -> list:
-    return [
-        _when(loss.created_at),
-        loss.organization.name,
-        loss.ticket.reference if loss.ticket else "",
-        loss.get_category_display(),
-        "feedback" if loss.feedback_id else "manager",
-        loss.description,
-        loss.lessons,
-    ]
-
-
-def _export_now_panel(name: str, now) -> HttpResponse:
-    if name == "breached":
-        rows = [
-            [*_ticket_row(t), _when(t.next_update_due), _minutes_between(t.next_update_due, now)]
-            for t in dashboard.breached_now(now)
-        ]
-        return _csv(name, [*TICKET_HEADER, "promised", "minutes_late"], rows)
-    if name == "due_soon":
-        rows = [
-            [*_ticket_row(t), _when(t.next_update_due), _minutes_between(now, t.next_update_due)]
-            for t in dashboard.due_within_the_hour(now)
-        ]
-        return _csv(name, [*TICKET_HEADER, "promised", "minutes_left"], rows)
-    if name == "unowned":
-        rows = [
-            [*_ticket_row(t), _when(t.created_at), _minutes_between(t.created_at, now)]
-            for t in dashboard.unowned(now)
-        ]
-        return _csv(name, [*TICKET_HEADER, "opened", "minutes_waiting"], rows)
-    if name == "unconfirmed":
-        rows = [
-            [*_ticket_row(t), _when(t.created_at)] for t in dashboard.understanding_unconfirmed()
-        ]
-        return _csv(name, [*TICKET_HEADER, "opened"], rows)
-    rows = [
-        [
-            *_ticket_row(t),
-            _when(t.waiting_since),
-            _minutes_between(t.waiting_since, now) if t.waiting_since else "",
-        ]
-        for t in dashboard.waiting_on_vendor_longest()
-    ]
-    return _csv(name, [*TICKET_HEADER, "waiting_since", "minutes_waiting"], rows)
-
-
 def _filter_form(request: HttpRequest, **kwargs) -> DashboardFilterForm:
     """The period and filters from the URL; a missing period reads as the default one."""
     data = request.GET.copy()
@@ -343,7 +205,7 @@ def _filter_form(request: HttpRequest, **kwargs) -> DashboardFilterForm:
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.htmx and request.GET.get("panel") == "now":
-        return render(request, "updates/dashboard.html#now", _now_context(request, now))
+        return render(request, "dashboard/overview.html#now", _now_context(request, now))
     form = _filter_form(request)
     period = form.period(now)
     export = request.GET.get("export")
@@ -363,12 +225,11 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         period_choices=PERIOD_CHOICES,
         query=_query_without_export(request),
         charts=_chart_rows(figures),
-        vendor_scorecards_url=vendor_scorecards_url(),
         broken=figures["overall"]["total"] - figures["overall"]["kept"],
         losses_total=sum(n for _, n in figures["losses"]),
         **figures,
     )
-    return render(request, "updates/dashboard.html", context)
+    return render(request, "dashboard/overview.html", context)
 
 
 @manager_only
@@ -402,15 +263,15 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if request.htmx:
                 return render(
-                    request, "updates/dashboard.html#now", _now_context(request, timezone.now())
+                    request, "dashboard/overview.html#now", _now_context(request, timezone.now())
                 )
             return redirect("manager-dashboard")
     if request.method == "POST" and request.htmx:
         text = " ".join(str(e) for errors in form.errors.values() for e in errors)
         messages.error(request, f"{ticket.reference} was not reassigned: {text}")
-        return render(request, "updates/dashboard.html#now", _now_context(request, timezone.now()))
+        return render(request, "dashboard/overview.html#now", _now_context(request, timezone.now()))
     staff = ReassignForm.base_fields["owner"].queryset.exclude(pk=ticket.owner_id or 0)
-    template = "updates/reassign.html#form" if request.htmx else "updates/reassign.html"
+    template = "dashboard/reassign.html#form" if request.htmx else "dashboard/reassign.html"
     return render(
         request,
         template,
@@ -430,22 +291,22 @@ def my_figures(request: HttpRequest) -> HttpResponse:
         if export not in ("by_week", "by_priority", "by_organization"):
             raise Http404("No such table.")
         return export_table(export, period, now)
-    by_week = dashboard.kept_rate_by(period, now, None)
-    by_priority = dashboard.kept_rate_by(period, now, "priority")
-    by_organization = dashboard.kept_rate_by(period, now, "organization__name")
+    by_week = selectors.kept_rate_by(period, now, None)
+    by_priority = selectors.kept_rate_by(period, now, "priority")
+    by_organization = selectors.kept_rate_by(period, now, "organization__name")
     mine_breached = list(
-        dashboard.breached_now(now).filter(owner=request.user)[: dashboard.NOW_PANEL_LENGTH]
+        selectors.breached_now(now).filter(owner=request.user)[: selectors.NOW_PANEL_LENGTH]
     )
-    first_response = dashboard.first_response_figures(period)
+    first_response = selectors.first_response_figures(period)
     return render(
         request,
-        "updates/my_figures.html",
+        "dashboard/my_figures.html",
         {
             "now": now,
             "form": form,
             "period": period,
             "query": _query_without_export(request),
-            "overall": dashboard.overall_kept_rate(period, now),
+            "overall": selectors.overall_kept_rate(period, now),
             "by_week": by_week,
             "by_priority": by_priority,
             "by_organization": by_organization,
@@ -471,19 +332,19 @@ def losses(request: HttpRequest) -> HttpResponse:
         return response
     category = request.GET.get("category")
     category = category if category in LossCategory.values else None
-    log = list(dashboard.loss_log(period, category)[: dashboard.LOSS_LOG_LENGTH + 1])
-    breakdown = dashboard.losses_by_category(period)
+    log = list(selectors.loss_log(period, category)[: selectors.LOSS_LOG_LENGTH + 1])
+    breakdown = selectors.losses_by_category(period)
     return render(
         request,
-        "updates/losses.html",
+        "dashboard/losses.html",
         {
             "form": form,
             "period": period,
             "query": _query_without_export(request),
             "category": category,
             "categories": LossCategory.choices,
-            "log": log[: dashboard.LOSS_LOG_LENGTH],
-            "more": len(log) > dashboard.LOSS_LOG_LENGTH,
+            "log": log[: selectors.LOSS_LOG_LENGTH],
+            "more": len(log) > selectors.LOSS_LOG_LENGTH,
             "breakdown": breakdown,
             "total": sum(n for _, n in breakdown),
         },
@@ -511,7 +372,7 @@ def record_loss_for_ticket(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("ticket", pk=ticket.pk)
     return render(
         request,
-        "updates/loss_form.html",
+        "dashboard/loss_form.html",
         {"form": form, "ticket": ticket},
         status=400 if form.errors else 200,
     )
@@ -535,7 +396,7 @@ def revise_loss_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("dashboard-losses")
     return render(
         request,
-        "updates/loss_revise.html",
+        "dashboard/loss_revise.html",
         {"form": form, "loss": loss},
         status=400 if form.errors else 200,
     )

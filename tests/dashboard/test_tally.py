@@ -15,13 +15,16 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard import selectors
+from tests.dashboard import test_figures as figures
 from tests.factories import TicketFactory
-from tests.updates import test_dashboard_figures as figures
 from tickets import services as ticket_services
 from tickets.models import Status
-from updates import dashboard, dashboard_tally
+from updates import dashboard_tally
 from updates import services as update_services
-from updates.models import Promise, PromiseOutcome, PromiseTally, TimelineEntry, VendorWait
+from updates.models import Promise, PromiseOutcome, PromiseTally
+from vendors import selectors as vendor_selectors
+from vendors.models import VendorWait
 
 MONDAY = figures.MONDAY  # 2026-11-16 10:00 UTC
 history = figures.history  # T1 kept then breached and overdue, T2 kept then paused, T3 overdue
@@ -128,12 +131,12 @@ def test_recording_an_outcome_writes_the_tally_in_one_statement(organization, ag
 def _live_figures(period, now, tz) -> dict:
     """The same figures from the ledger alone (the one-figure selectors)."""
     return {
-        "overall": dashboard.overall_kept_rate(period, now),
-        "by_week": dashboard.kept_rate_by(period, now, None),
-        "by_priority": dashboard.kept_rate_by(period, now, "priority"),
-        "by_owner": dashboard.kept_rate_by(period, now, "owner__name"),
-        "by_organization": dashboard.kept_rate_by(period, now, "organization__name"),
-        "breaches_by_hour": dashboard.breaches_by_hour(period, now, tz),
+        "overall": selectors.overall_kept_rate(period, now),
+        "by_week": selectors.kept_rate_by(period, now, None),
+        "by_priority": selectors.kept_rate_by(period, now, "priority"),
+        "by_owner": selectors.kept_rate_by(period, now, "owner__name"),
+        "by_organization": selectors.kept_rate_by(period, now, "organization__name"),
+        "breaches_by_hour": selectors.breaches_by_hour(period, now, tz),
     }
 
 
@@ -158,10 +161,10 @@ def test_the_page_figures_equal_the_live_aggregate(
     tz = ZoneInfo(zone)
     if filters.pop("owner", False):
         filters["owner_id"] = agent.pk
-    period = dashboard.Period(since=since, until=until).narrowed(**filters)
+    period = selectors.Period(since=since, until=until).narrowed(**filters)
     now = MONDAY + timedelta(days=2)
     with time_machine.travel(now, tick=False):
-        assert dashboard.promise_figures(period, now, tz) == _live_figures(period, now, tz)
+        assert selectors.promise_figures(period, now, tz) == _live_figures(period, now, tz)
 
 
 def test_whole_hours_are_read_from_the_tally(history):
@@ -170,16 +173,16 @@ def test_whole_hours_are_read_from_the_tally(history):
     now = figures.NOW
     period = figures.DAY
     PromiseTally.objects.filter(hour=MONDAY.replace(hour=12)).update(due=11)
-    assert dashboard.promise_figures(period, now, UTC)["overall"]["total"] == 15
+    assert selectors.promise_figures(period, now, UTC)["overall"]["total"] == 15
     narrowed = period.narrowed(owner_id=Promise.objects.first().owner_id)
-    assert dashboard.promise_figures(narrowed, now, UTC)["overall"]["total"] == 5
+    assert selectors.promise_figures(narrowed, now, UTC)["overall"]["total"] == 5
 
 
 def test_a_pending_promise_counts_only_once_its_hour_has_passed(history):
     # At 15:30 T1's 15:00 promise is overdue but its hour is not over: read from the ledger.
     at = MONDAY.replace(hour=15, minute=30)
-    live = dashboard.overall_kept_rate(figures.DAY, at)
-    assert dashboard.promise_figures(figures.DAY, at, UTC)["overall"] == live
+    live = selectors.overall_kept_rate(figures.DAY, at)
+    assert selectors.promise_figures(figures.DAY, at, UTC)["overall"] == live
     assert live == {"total": 5, "kept": 2, "rate": 40.0}
 
 
@@ -191,12 +194,12 @@ def test_first_response_figures_in_the_database_match_the_hand_count(organizatio
             Promise.objects.filter(ticket=ticket).update(
                 outcome=PromiseOutcome.KEPT, closed_at=MONDAY + timedelta(minutes=value)
             )
-    period = dashboard.Period(since=MONDAY - timedelta(hours=1), until=MONDAY + timedelta(days=3))
-    summary = dashboard.first_response_figures(period)
-    assert summary == dashboard.first_response_summary(dashboard.first_response_minutes(period))
+    period = selectors.Period(since=MONDAY - timedelta(hours=1), until=MONDAY + timedelta(days=3))
+    summary = selectors.first_response_figures(period)
+    assert summary == selectors.first_response_summary(selectors.first_response_minutes(period))
     assert (summary["count"], summary["median"], summary["p90"]) == (7, 60.0, 2000.0)
     assert [n for _, n in summary["buckets"]] == [2, 2, 1, 1, 1]
-    empty = dashboard.first_response_figures(period.narrowed(priority=1))
+    empty = selectors.first_response_figures(period.narrowed(priority=1))
     assert (empty["count"], empty["median"], empty["p90"]) == (0, None, None)
 
 
@@ -205,47 +208,18 @@ def test_tally_hours_are_utc_hours():
     assert dashboard_tally.tally_hour(moment) == datetime(2026, 11, 16, 9, tzinfo=UTC)
 
 
-# ---- vendor waits ---------------------------------------------------------------------------
+# ---- the repair command --------------------------------------------------------------------
 
 
-def test_vendor_waits_follow_status_changes_and_match_the_timeline(organization, agent):
-    with time_machine.travel(MONDAY, tick=False) as clock:
-        first, second = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
-        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=1))
-        ticket_services.change_status(second, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=2))
-        ticket_services.change_status(first, status=Status.IN_PROGRESS, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=3))
-        ticket_services.change_status(first, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=4))
-        ticket_services.change_status(second, status=Status.RESOLVED, by=agent)
-    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
-        first.pk: MONDAY + timedelta(hours=3)  # the wait restarted when it came back
-    }
-    assert dashboard_tally.vendor_waits_from_timeline() == {first.pk: MONDAY + timedelta(hours=3)}
-
-
-def test_vendor_waits_backfill_and_rebuild_with_unknown_starts_last(organization, agent):
-    with time_machine.travel(MONDAY, tick=False) as clock:
-        known, unknown = (TicketFactory(organization=organization, owner=agent) for _ in range(2))
-        ticket_services.change_status(known, status=Status.WAITING_ON_VENDOR, by=agent)
-        clock.move_to(MONDAY + timedelta(hours=1))
-        ticket_services.change_status(unknown, status=Status.WAITING_ON_VENDOR, by=agent)
-    # Loaded without its status history, as a bulk import would.
-    TimelineEntry.objects.filter(ticket=unknown, event="status_changed").delete()
-    VendorWait.objects.all().delete()
-    migration = import_module("updates.migrations.0010_vendor_wait")
-    with connection.schema_editor() as editor:
-        migration.backfill(apps, editor)
-    assert dict(VendorWait.objects.values_list("ticket_id", "since")) == {
-        known.pk: MONDAY,
-        unknown.pk: None,
-    }
-    rows = list(dashboard.waiting_on_vendor_longest())
-    assert rows == [known, unknown]
-    assert [row.waiting_since for row in rows] == [MONDAY, None]
-    VendorWait.objects.all().delete()
-    call_command("rebuild_dashboard_tallies", stdout=io.StringIO())
-    assert VendorWait.objects.count() == 2
+def test_the_command_rebuilds_and_checks_the_vendor_waits_too(organization, agent):
+    with time_machine.travel(MONDAY, tick=False):
+        ticket = TicketFactory(organization=organization, owner=agent)
+        ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=agent)
+    VendorWait.objects.all().delete()  # deleted by hand
+    with pytest.raises(CommandError, match="vendor waits differ from the timeline"):
+        call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rebuild_dashboard_tallies", stdout=out)
+    assert "1 vendor waits" in out.getvalue()
+    assert vendor_selectors.stored_vendor_waits() == {ticket.pk: MONDAY}
     call_command("rebuild_dashboard_tallies", "--check", stdout=io.StringIO())

@@ -1,4 +1,4 @@
-"""`{% chart %}`: an accessible, server-drawn SVG bar chart (updates.charts) for any staff page.
+"""`{% chart %}`: an accessible, server-drawn SVG bar chart (dashboard.charts) for any staff page.
 
     {% chart rows kind="columns" title="Promise-kept rate by week" desc="..." maximum=100 unit="%" %}
 
@@ -11,14 +11,14 @@ from itertools import count
 
 from django import template
 
-from updates import charts
+from dashboard import charts
 
 register = template.Library()
 
 _ids = count(1)
 
 
-@register.inclusion_tag("updates/charts/chart.html")
+@register.inclusion_tag("dashboard/charts/chart.html")
 def chart(
     rows,
     *,

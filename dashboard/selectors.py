@@ -22,7 +22,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Max,
     Q,
     QuerySet,
     Sum,
@@ -40,8 +39,8 @@ from updates.models import (
     Promise,
     PromiseOutcome,
     PromiseTally,
-    TimelineEntry,
 )
+from vendors import selectors as vendor_selectors
 
 NOW_PANEL_LENGTH = 50
 
@@ -126,17 +125,9 @@ def understanding_unconfirmed() -> QuerySet[Ticket]:
 
 
 def waiting_on_vendor_longest() -> QuerySet[Ticket]:
-    """Tickets in waiting_on_vendor, longest first. The wait starts at the latest status change
-    into waiting_on_vendor, kept per waiting ticket in `VendorWait` (updates.dashboard_tally) so
-    the panel reads the 51 longest off its `since` index, whatever the number of waiting
-    tickets. A wait whose start the history does not record is shown as unknown, after the
-    known ones, so it cannot crowd the real longest waits off the panel."""
-    return (
-        _tickets()
-        .filter(status=Status.WAITING_ON_VENDOR, vendor_wait__isnull=False)
-        .annotate(waiting_since=F("vendor_wait__since"))
-        .order_by(F("vendor_wait__since").asc(nulls_last=True), "vendor_wait__ticket_id")
-    )
+    """Tickets in waiting_on_vendor, longest first, with `waiting_since` (None when unknown:
+    those come last); vendors maintains the waits (vendors.selectors.longest_vendor_waits)."""
+    return vendor_selectors.longest_vendor_waits(_tickets())
 
 
 def _came_due(period: Period, now: datetime) -> QuerySet[Promise]:
@@ -538,7 +529,3 @@ def loss_log(period: Period, category: str | None = None) -> QuerySet[Loss]:
 
 def losses_for_ticket(ticket: Ticket) -> QuerySet[Loss]:
     return Loss.objects.filter(ticket=ticket).select_related("recorded_by").order_by("-created_at")
-
-
-def latest_update_at() -> datetime | None:
-    return TimelineEntry.objects.aggregate(latest=Max("created_at"))["latest"]
