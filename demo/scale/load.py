@@ -3,7 +3,7 @@ the people, the COPY buffers and the id sequences of the rows written by id."""
 
 import random
 from bisect import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate, count
@@ -12,7 +12,7 @@ from demo.scale.copy_tables import Table
 from demo.scale.people import People
 
 
-def weighted[T](rng: random.Random, pairs: tuple[tuple[T, int], ...] | list) -> Callable[[], T]:
+def weighted[T](rng: random.Random, pairs: Sequence[tuple[T, int]]) -> Callable[[], T]:
     """A draw from (value, weight) pairs."""
     values = [v for v, _ in pairs]
     cum = list(accumulate(w for _, w in pairs))

@@ -3,6 +3,7 @@ and derived columns require holds by construction (see demo.scale)."""
 
 import random
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from demo.scale import feedback, promises, vendors
 from demo.scale.load import Load
@@ -13,6 +14,15 @@ from tickets.models import DONE_STATUSES, OWING_STATUSES, Status
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
 
 OVERRIDE_REASON = "Customer's board meeting depends on it."
+
+
+class Triage(NamedTuple):
+    problem_statement: str
+    confirmed: datetime | None
+    eta: datetime | None
+    override: int | None
+    override_reason: str
+    priority: int  # in force: the override, else the matrix
 
 
 class TicketWriter:
@@ -78,21 +88,8 @@ class TicketWriter:
         self, ticket: TicketFacts, entries: list[Entry], next_update_due: datetime | None
     ) -> int:
         """The ticket row, with its triage; returns the priority in force (an override, rarely)."""
-        rng, now = self.load.rng, self.load.now
-        problem_statement, confirmed = "", None
-        if ticket.owner is not None and rng.random() < 0.6:
-            problem_statement = (
-                f"{ticket.problem} affecting {ticket.place}; needs fixing without data loss."
-            )
-            if rng.random() < 0.5:
-                confirmed = ticket.created + (ticket.end - ticket.created) / 3
-        eta = None
-        if ticket.owes and rng.random() < 0.2:
-            eta = now + timedelta(days=rng.randint(1, 10))
-        override, override_reason, priority = None, "", ticket.priority
-        if ticket.owner is not None and rng.random() < 0.01:
-            override = priority = max(1, ticket.priority - 1)
-            override_reason = OVERRIDE_REASON
+        rng = self.load.rng
+        triage = self._triage(ticket)
         public_text, internal_text = search_text(entries)
         self.load.tables["tickets"].add(
             ticket.number,
@@ -104,14 +101,14 @@ class TicketWriter:
             ticket.status,
             ticket.impact,
             ticket.urgency,
-            priority,
-            override,
-            override_reason,
+            triage.priority,
+            triage.override,
+            triage.override_reason,
             ticket.owner,
             next_update_due,
-            eta,
-            problem_statement,
-            confirmed,
+            triage.eta,
+            triage.problem_statement,
+            triage.confirmed,
             ticket.resolved_at,
             ticket.closed_at,
             ticket.created,
@@ -121,7 +118,27 @@ class TicketWriter:
             rng.randint(1, 40) if rng.random() < 0.3 else None,
             "email" if rng.random() < 0.2 else "",
         )
-        return priority
+        return triage.priority
+
+    def _triage(self, ticket: TicketFacts) -> Triage:
+        """Most owned tickets have the problem restated (half of those confirmed); a few open ones
+        an ETA; one in a hundred a priority override."""
+        rng = self.load.rng
+        problem_statement, confirmed = "", None
+        if ticket.owner is not None and rng.random() < 0.6:
+            problem_statement = (
+                f"{ticket.problem} affecting {ticket.place}; needs fixing without data loss."
+            )
+            if rng.random() < 0.5:
+                confirmed = ticket.created + (ticket.end - ticket.created) / 3
+        eta = None
+        if ticket.owes and rng.random() < 0.2:
+            eta = self.load.now + timedelta(days=rng.randint(1, 10))
+        override, override_reason, priority = None, "", ticket.priority
+        if ticket.owner is not None and rng.random() < 0.01:
+            override = priority = max(1, ticket.priority - 1)
+            override_reason = OVERRIDE_REASON
+        return Triage(problem_statement, confirmed, eta, override, override_reason, priority)
 
     def _add_collaborators(self, ticket: TicketFacts) -> None:
         """A few tickets have a colleague or two helping the owner."""
