@@ -9,7 +9,7 @@ from typing import NamedTuple
 from accounts.models import DEFAULT_CADENCE
 from demo.scale.load import Load
 from demo.scale.plan import TicketFacts
-from demo.scale.timelines import Entry
+from demo.scale.timelines import KIND, MOMENT, Entry
 from updates.keeper.alerts import alert_times
 from updates.models import AlertStatus, PromiseOutcome
 
@@ -22,14 +22,12 @@ NOTIFICATION_TEXT = {
 }
 
 
-class PromiseRow(NamedTuple):
-    made_at: datetime
-    due_at: datetime
-    is_first: bool
-    outcome: PromiseOutcome
-    closed_at: datetime | None
-    kept_by: int | None  # the public update that kept it
-    made_by: int | None  # the public update that made it (none for the first response)
+# A promise as loaded: (made_at, due_at, is_first, outcome, closed_at, kept_by, made_by), the last
+# two the ids of the public updates that kept and made it (none: the first response). A plain
+# tuple: millions are made, and a NamedTuple costs several times as much to build.
+PromiseRow = tuple[
+    datetime, datetime, bool, PromiseOutcome, datetime | None, int | None, int | None
+]
 
 
 class Ledger(NamedTuple):
@@ -43,16 +41,17 @@ def ledger(load: Load, ticket: TicketFacts, entries: list[Entry], entry_ids: lis
     rows = []
     made_at, made_by, is_first = ticket.created, None, True
     for entry, entry_id in zip(entries, entry_ids, strict=True):
-        if entry.kind == "public_update":
-            rows.append(_answered(rng, made_at, entry.moment, entry_id, made_by, is_first))
-            made_at, made_by, is_first = entry.moment, entry_id, False
+        if entry[KIND] == "public_update":
+            answer_at = entry[MOMENT]
+            rows.append(_answered(rng, made_at, answer_at, entry_id, made_by, is_first))
+            made_at, made_by, is_first = answer_at, entry_id, False
     if ticket.owes:
         rows.append(_pending(load, ticket, made_at, made_by, is_first))
     else:
-        closing = ticket.resolved_at or entries[-1].moment
+        closing = ticket.resolved_at or entries[-1][MOMENT]
         rows.append(_last(rng, ticket, made_at, made_by, is_first, closing))
-    due_by_entry = {row.made_by: row.due_at for row in rows if row.made_by is not None}
-    pending_due = rows[-1].due_at if ticket.owes else None
+    due_by_entry = {made_by: due for _, due, *_, made_by in rows if made_by is not None}
+    pending_due = rows[-1][1] if ticket.owes else None
     return Ledger(rows, pending_due, due_by_entry)
 
 
@@ -71,10 +70,8 @@ def _answered(
     else:
         due = made_at + max(gap * rng.uniform(0.2, 0.95), timedelta(seconds=30))
     if due >= answer_at:
-        return PromiseRow(
-            made_at, due, is_first, PromiseOutcome.KEPT, answer_at, answer_id, made_by
-        )
-    return PromiseRow(made_at, due, is_first, PromiseOutcome.BREACHED, answer_at, None, made_by)
+        return (made_at, due, is_first, PromiseOutcome.KEPT, answer_at, answer_id, made_by)
+    return (made_at, due, is_first, PromiseOutcome.BREACHED, answer_at, None, made_by)
 
 
 def _pending(
@@ -90,7 +87,7 @@ def _pending(
         due = now + timedelta(minutes=max(minutes, 90))
     if due <= made_at:
         due = made_at + timedelta(seconds=1)
-    return PromiseRow(made_at, due, is_first, PromiseOutcome.PENDING, None, None, made_by)
+    return (made_at, due, is_first, PromiseOutcome.PENDING, None, None, made_by)
 
 
 def _last(
@@ -112,41 +109,46 @@ def _last(
     outcome = PromiseOutcome.BREACHED
     if due >= closing:
         outcome = PromiseOutcome.KEPT if ticket.done else PromiseOutcome.WITHDRAWN
-    return PromiseRow(made_at, due, is_first, outcome, closing, None, made_by)
+    return (made_at, due, is_first, outcome, closing, None, made_by)
 
 
 def add_rows(load: Load, ticket: TicketFacts, rows: list[PromiseRow], priority: int) -> None:
     """`priority`: the ticket's priority in force (override included)."""
     add = load.tables["promises"].add
-    for row in rows:
+    for made_at, due_at, is_first, outcome, closed_at, kept_by, made_by in rows:
         promise_id = next(load.ids.promise)
         add(
             promise_id,
             ticket.number,
-            row.made_at,
-            row.due_at,
-            row.is_first,
+            made_at,
+            due_at,
+            is_first,
             priority,
-            row.outcome.value,
-            row.closed_at,
-            row.kept_by,
-            row.made_by,
+            outcome.value,
+            closed_at,
+            kept_by,
+            made_by,
             # The dashboard's figures by owner and by customer read these off the promise.
             ticket.owner,
             ticket.organization,
         )
-        if row.outcome == PromiseOutcome.PENDING:
-            _add_alerts(load, ticket, promise_id, row, priority)
+        if outcome == PromiseOutcome.PENDING:
+            _add_alerts(load, ticket, promise_id, made_at, due_at, priority)
 
 
 def _add_alerts(
-    load: Load, ticket: TicketFacts, promise_id: int, row: PromiseRow, priority: int
+    load: Load,
+    ticket: TicketFacts,
+    promise_id: int,
+    made_at: datetime,
+    due_at: datetime,
+    priority: int,
 ) -> None:
     """The three reminders, at the times updates.keeper.alerts gives them. Those whose time has
     passed were fired on time by the sweep; a due-soon reminder made moot by the breach was
     skipped, exactly as the sweep would have done."""
     probe = load.people.org_probe[ticket.organization]
-    times = alert_times(probe, made_at=row.made_at, due_at=row.due_at, priority=priority)
+    times = alert_times(probe, made_at=made_at, due_at=due_at, priority=priority)
     for stage, moment in times.items():
         alert_id = next(load.ids.alert)
         status, settled = AlertStatus.PENDING, None
@@ -154,7 +156,7 @@ def _add_alerts(
             status = AlertStatus.FIRED
             settled = min(moment + timedelta(seconds=load.rng.randint(1, 50)), load.now)
         load.tables["alerts"].add(
-            alert_id, promise_id, ticket.number, stage, moment, status.value, row.made_at, settled
+            alert_id, promise_id, ticket.number, stage, moment, status.value, made_at, settled
         )
         if settled is not None:
             _add_notifications(load, ticket, stage, alert_id, settled)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from demo.scale import feedback, promises, vendors
 from demo.scale.load import Load
 from demo.scale.plan import TicketFacts, TicketPlan
-from demo.scale.timelines import Entry, Story, search_text
+from demo.scale.timelines import MOMENT, Entry, Story, search_text
 from demo.scale.words import DETAILS, PLACES, PROBLEMS
 from tickets.models import DONE_STATUSES, OWING_STATUSES, Status
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
@@ -112,7 +112,7 @@ class TicketWriter:
             ticket.resolved_at,
             ticket.closed_at,
             ticket.created,
-            ticket.closed_at or entries[-1].moment,
+            ticket.closed_at or entries[-1][MOMENT],
             public_text[-SEARCH_TEXT_MAX_LENGTH:],
             internal_text[-SEARCH_TEXT_MAX_LENGTH:],
             rng.randint(1, 40) if rng.random() < 0.3 else None,
