@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "api",
     "vendors",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

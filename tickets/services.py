@@ -87,10 +87,11 @@ def create_ticket(
     requester: User | None = None,
     owner: User | None = None,
     needed_by: datetime | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
     """Intake: record a customer problem, give it its priority and (through the promise ledger's
     receiver) its first-response promise."""
-    now = timezone.now()
+    now = now or timezone.now()
     if not isinstance(organization, Organization):
         raise ValidationError({"organization": "Choose the customer organisation."})
     subject = _text(subject, "subject", max_length=SUBJECT_MAX_LENGTH, required=True)
@@ -175,7 +176,12 @@ def override_priority(ticket: Ticket, *, priority: int | None, reason: str, by: 
 
 
 def assign_owner(
-    ticket: Ticket, *, owner: User, by: User | None, handover_note: str = ""
+    ticket: Ticket,
+    *,
+    owner: User,
+    by: User | None,
+    handover_note: str = "",
+    now: datetime | None = None,
 ) -> Ticket:
     """Rule 2: exactly one owner; handing over from someone else needs a handover note.
 
@@ -192,15 +198,17 @@ def assign_owner(
             raise ValidationError(
                 {"handover_note": "Write a handover note: what the new owner needs to know."}
             )
-        now = timezone.now()
+        now = now or timezone.now()
         _set_owner(ticket, owner, by=by, now=now, handover_note=note)
         if ticket.status == Status.NEW:
             _move_status(ticket, Status.OPEN, by=by, now=now)
     return ticket
 
 
-def take_ownership(ticket: Ticket, *, by: User, handover_note: str = "") -> Ticket:
-    return assign_owner(ticket, owner=by, by=by, handover_note=handover_note)
+def take_ownership(
+    ticket: Ticket, *, by: User, handover_note: str = "", now: datetime | None = None
+) -> Ticket:
+    return assign_owner(ticket, owner=by, by=by, handover_note=handover_note, now=now)
 
 
 def _set_owner(
@@ -245,7 +253,12 @@ def _move_status(
 
 
 def change_status(
-    ticket: Ticket, *, status: str, by: User | None, customer_told: bool = False
+    ticket: Ticket,
+    *,
+    status: str,
+    by: User | None,
+    customer_told: bool = False,
+    now: datetime | None = None,
 ) -> Ticket:
     """Move a ticket along its lifecycle. Leaving `new` needs an owner: staff who act on an
     unowned ticket take it (a ticket is never triaged without someone accountable).
@@ -267,7 +280,7 @@ def change_status(
                     f"{Status(status).label.lower()}."
                 }
             )
-        now = timezone.now()
+        now = now or timezone.now()
         if ticket.owner_id is None:
             if by is None or not by.is_helpdesk_staff:
                 raise ValidationError({"owner": "Assign an owner before changing the status."})
@@ -276,11 +289,13 @@ def change_status(
     return ticket
 
 
-def _set_moment(ticket: Ticket, field: str, value: Any, *, by: User | None) -> Ticket:
+def _set_moment(
+    ticket: Ticket, field: str, value: Any, *, by: User | None, now: datetime | None = None
+) -> Ticket:
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         _refuse_if_closed(ticket, field)
-        now = timezone.now()
+        now = now or timezone.now()
         value = _future_moment(value, field, now=now)
         old = getattr(ticket, field)
         if old == value:
@@ -293,15 +308,19 @@ def _set_moment(ticket: Ticket, field: str, value: Any, *, by: User | None) -> T
     return ticket
 
 
-def set_eta(ticket: Ticket, *, eta: datetime | None, by: User | None) -> Ticket:
-    return _set_moment(ticket, "eta", eta, by=by)
+def set_eta(
+    ticket: Ticket, *, eta: datetime | None, by: User | None, now: datetime | None = None
+) -> Ticket:
+    return _set_moment(ticket, "eta", eta, by=by, now=now)
 
 
 def set_needed_by(ticket: Ticket, *, needed_by: datetime | None, by: User | None) -> Ticket:
     return _set_moment(ticket, "needed_by", needed_by, by=by)
 
 
-def restate_problem(ticket: Ticket, *, problem_statement: str, by: User | None) -> Ticket:
+def restate_problem(
+    ticket: Ticket, *, problem_statement: str, by: User | None, now: datetime | None = None
+) -> Ticket:
     """Rule 9: our restatement of the problem; changing it clears the customer's confirmation."""
     with transaction.atomic():
         ticket = lock_ticket(ticket)
@@ -311,7 +330,7 @@ def restate_problem(ticket: Ticket, *, problem_statement: str, by: User | None) 
         )
         if text == ticket.problem_statement:
             return ticket
-        now = timezone.now()
+        now = now or timezone.now()
         old = ticket.problem_statement
         ticket.problem_statement = text
         ticket.understanding_confirmed_at = None
@@ -328,7 +347,7 @@ def restate_problem(ticket: Ticket, *, problem_statement: str, by: User | None) 
     return ticket
 
 
-def confirm_understanding(ticket: Ticket, *, by: User) -> Ticket:
+def confirm_understanding(ticket: Ticket, *, by: User, now: datetime | None = None) -> Ticket:
     """Rule 9: the customer says "yes, that is my problem"."""
     with transaction.atomic():
         ticket = lock_ticket(ticket)
@@ -339,7 +358,7 @@ def confirm_understanding(ticket: Ticket, *, by: User) -> Ticket:
             )
         if ticket.understanding_confirmed_at is not None:
             return ticket
-        now = timezone.now()
+        now = now or timezone.now()
         ticket.understanding_confirmed_at = now
         ticket.save(update_fields=["understanding_confirmed_at", "updated_at"])
         signals.field_changed.send(

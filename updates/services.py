@@ -73,6 +73,7 @@ def post_public_update(
     eta: datetime | None = UNSET,
     confirm_vendor_mention: bool = False,
     expected_updated_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> TimelineEntry:
     """Tell the customer where things stand, and promise the next update.
 
@@ -94,7 +95,7 @@ def post_public_update(
     with transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
         ticket_services.ensure_unchanged_since(ticket, expected_updated_at)
-        now = timezone.now()
+        now = now or timezone.now()
         if ticket.status == Status.CLOSED:
             raise ValidationError(
                 {"body": f"{ticket.reference} is closed; open a new ticket to continue."}
@@ -105,14 +106,14 @@ def post_public_update(
         )
         if status is not None and status != ticket.status and not ticket.can_move_to(status):
             # Checked up front so nothing is written for an impossible status.
-            ticket_services.change_status(ticket, status=status, by=author)
+            ticket_services.change_status(ticket, status=status, by=author, now=now)
         matches = held_back_phrases(ticket, body)
         if matches and not confirm_vendor_mention:
             raise PublicUpdateHeldBack(
                 matches, suggestion=suggested_rewording(ticket, body, matches)
             )
         if ticket.owner_id is None:
-            ticket = ticket_services.assign_owner(ticket, owner=author, by=author)
+            ticket = ticket_services.assign_owner(ticket, owner=author, by=author, now=now)
 
         entry = TimelineEntry.objects.create(
             ticket=ticket,
@@ -129,14 +130,14 @@ def post_public_update(
         )
         if status is not None and status != ticket.status:
             ticket = ticket_services.change_status(
-                ticket, status=status, by=author, customer_told=True
+                ticket, status=status, by=author, customer_told=True, now=now
             )
         elif ticket.status == Status.NEW:
             ticket = ticket_services.change_status(
-                ticket, status=Status.OPEN, by=author, customer_told=True
+                ticket, status=Status.OPEN, by=author, customer_told=True, now=now
             )
         if eta is not UNSET:
-            ticket = ticket_services.set_eta(ticket, eta=eta, by=author)
+            ticket = ticket_services.set_eta(ticket, eta=eta, by=author, now=now)
         if ticket.owes_update:
             due = requested_due or cadence.next_update_due(ticket, now)
             make_promise(ticket, due_at=due, made_at=now, made_by=entry, answered=answered)
@@ -156,7 +157,9 @@ def post_public_update(
     return entry
 
 
-def add_internal_note(ticket: Ticket, *, author: User, body: str) -> TimelineEntry:
+def add_internal_note(
+    ticket: Ticket, *, author: User, body: str, now: datetime | None = None
+) -> TimelineEntry:
     """A note for colleagues. It never reaches the customer and never keeps a promise."""
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff write internal notes."})
@@ -167,7 +170,7 @@ def add_internal_note(ticket: Ticket, *, author: User, body: str) -> TimelineEnt
         is_public=False,
         author=author,
         body=body,
-        created_at=timezone.now(),
+        created_at=now or timezone.now(),
     )
 
 

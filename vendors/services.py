@@ -193,6 +193,7 @@ def open_escalation(
     status: str = EscalationStatus.OPEN,
     next_chase_at: datetime | None = None,
     mark_ticket_waiting: bool = False,
+    now: datetime | None = None,
 ) -> VendorEscalation:
     """Record that we raised a case with a vendor for this ticket.
 
@@ -204,7 +205,7 @@ def open_escalation(
        does not pause the customer promise, rule 5).
     """
     by = _staff(by)
-    now = timezone.now()
+    now = now or timezone.now()
     if not isinstance(vendor, Vendor) or not vendor.is_active:
         raise ValidationError({"vendor": "Choose an active vendor."})
     if not isinstance(ticket, Ticket):
@@ -248,12 +249,12 @@ def open_escalation(
             body=f"Escalated to {_label(escalation)}: {summary}",
         )
         if mark_ticket_waiting and ticket.status != Status.WAITING_ON_VENDOR:
-            ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=by)
+            ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=by, now=now)
     return escalation
 
 
 def change_escalation_status(
-    escalation: VendorEscalation, *, status: str, by: User
+    escalation: VendorEscalation, *, status: str, by: User, now: datetime | None = None
 ) -> VendorEscalation:
     """Move a vendor case along; the first move past open stamps acknowledged_at, resolved or
     closed stamps resolved_at and stops the chasing. A closed case is final."""
@@ -270,7 +271,7 @@ def change_escalation_status(
                     f"become {EscalationStatus(status).label.lower()}."
                 }
             )
-        now = timezone.now()
+        now = now or timezone.now()
         old = escalation.get_status_display()
         _stamp(escalation, status, now=now)
         escalation.save()
@@ -318,7 +319,12 @@ def set_root_cause_analysis(
 
 
 def log_escalation_note(
-    escalation: VendorEscalation, *, author: User, body: str, pushback: bool = False
+    escalation: VendorEscalation,
+    *,
+    author: User,
+    body: str,
+    pushback: bool = False,
+    now: datetime | None = None,
 ) -> EscalationNote:
     """An internal note on the vendor case; never on the customer's timeline, never a promise
     kept (rule 3)."""
@@ -326,7 +332,11 @@ def log_escalation_note(
     body = text(body, "body", max_length=NOTE_MAX_LENGTH, required=True)
     pushback = boolean(pushback, "pushback")
     return EscalationNote.objects.create(
-        escalation=escalation, author=author, body=body, pushback=pushback
+        escalation=escalation,
+        author=author,
+        body=body,
+        pushback=pushback,
+        created_at=now or timezone.now(),
     )
 
 

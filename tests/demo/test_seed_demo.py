@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from demo.demo_data import LIVE_SUBJECT
 from tickets.models import Status, Ticket
 from updates.keeper.sweep import sweep
-from updates.management.commands.seed_demo import LIVE_SUBJECT
 from updates.models import (
     AlertStage,
     AlertStatus,

@@ -1,29 +1,9 @@
-"""Demo vendors and escalations on the demo tickets (run by seed_demo after its own data).
+"""The demo's vendors, and the cases raised with them on the demo tickets (demo.vendor_cases
+plays them): every state staff meet, from a vendor that has not acknowledged within its expected
+response time and a chase already due, to a vendor asking for information with work pushed back
+to us, an RMA awaiting the vendor, and finished cases whose times feed the scorecards."""
 
-Each case is played through the real services at past moments relative to when its ticket was
-opened, so the demo shows every state staff meet: a vendor that has not acknowledged within its
-expected response time, a chase already due (the first chase sweep reminds the owner), a vendor
-asking for information with work pushed back to us, an RMA awaiting the vendor, and finished
-cases whose times feed the scorecards.
-
-Idempotent: vendors are matched by name, and a demo ticket is escalated to a vendor only once.
-Tickets the demo did not create (or has not created yet) are left alone.
-"""
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from unittest import mock
-
-from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
-
-from accounts.models import User
-from tickets.models import Ticket
-from vendors import services
-from vendors.models import EscalationNote, Vendor, VendorEscalation
 
 VENDORS = {
     "sage": dict(
@@ -189,84 +169,3 @@ CASES = [
         ],
     ),
 ]
-
-
-@contextmanager
-def _clock_at(moment: datetime) -> Iterator[None]:
-    """Replay a step at a past moment: the services read django.utils.timezone.now()."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
-class Command(BaseCommand):
-    help = "Load demo vendors and escalations on the demo tickets (idempotent)."
-
-    def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            vendors = {key: self._vendor(fields) for key, fields in VENDORS.items()}
-            opened = sum(self._play(case, vendors) for case in CASES)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo vendors ready ({len(vendors)} vendors, {opened} new escalations)."
-            )
-        )
-
-    def _vendor(self, fields: dict) -> Vendor:
-        fields = dict(fields)
-        vendor = Vendor.objects.filter(name=fields["name"]).first()
-        if vendor is not None:
-            return vendor
-        return services.create_vendor(**fields)
-
-    def _play(self, case: Case, vendors: dict[str, Vendor]) -> int:
-        vendor = vendors[case.vendor]
-        ticket = (
-            Ticket.objects.filter(subject=case.subject)
-            .select_related("owner")
-            .order_by("pk")
-            .first()
-        )
-        if ticket is None or VendorEscalation.objects.filter(ticket=ticket, vendor=vendor).exists():
-            return 0
-        agent = ticket.owner or User.objects.filter(email=f"{case.agent}@demo.test").first()
-        if agent is None:
-            return 0
-        now = timezone.now()
-
-        def at(minutes: int) -> datetime:
-            return ticket.created_at + timedelta(minutes=minutes)
-
-        if at(case.opened_after) > now:
-            return 0
-        with _clock_at(at(case.opened_after)):
-            chase = at(case.chase_after) if case.chase_after is not None else None
-            escalation = services.open_escalation(
-                ticket=ticket,
-                vendor=vendor,
-                by=agent,
-                summary=case.summary,
-                vendor_reference=case.reference,
-                next_chase_at=chase
-                if chase is not None and chase > at(case.opened_after)
-                else None,
-            )
-        for minutes, action, arguments in case.steps:
-            moment = at(minutes)
-            if moment > now:
-                break
-            with _clock_at(moment):
-                self._step(escalation, action, arguments, agent, moment)
-        return 1
-
-    def _step(
-        self, escalation, action: str, arguments: dict, agent: User, moment: datetime
-    ) -> None:
-        match action:
-            case "status":
-                services.change_escalation_status(escalation, status=arguments["status"], by=agent)
-            case "note":
-                note = services.log_escalation_note(escalation, author=agent, **arguments)
-                # The model's default clock is not the mocked one.
-                EscalationNote.objects.filter(pk=note.pk).update(created_at=moment)
-            case "rca":
-                services.set_root_cause_analysis(escalation, by=agent, **arguments)
