@@ -182,6 +182,7 @@ SECURE_HSTS_SECONDS = 31_536_000 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 if HTTPS_ONLY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_FAILURE_VIEW = "servicedesk.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -276,7 +277,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# The portal's or staff "too many attempts" page, or JSON under /api/ (the token endpoint).
+AXES_LOCKOUT_CALLABLE = "servicedesk.errors.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 
 # The portal's emailed sign-in link (django-sesame): valid once, for a quarter of an hour.

@@ -3,6 +3,11 @@ from django.urls import include, path
 
 from updates.dashboard_views import manager_dashboard
 
+handler400 = "servicedesk.errors.bad_request"
+handler403 = "servicedesk.errors.permission_denied"
+handler404 = "servicedesk.errors.page_not_found"
+handler500 = "servicedesk.errors.server_error"
+
 admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 
