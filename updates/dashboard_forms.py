@@ -9,6 +9,7 @@ from django.utils import timezone
 from tickets.autocomplete import CUSTOMERS, STAFF, AutocompleteField, AutocompleteInput
 from tickets.forms import NewOwnerFields
 from tickets.models import BODY_MAX_LENGTH
+from tickets.web import DayField
 from updates.dashboard import Period
 from updates.models import LossCategory
 
@@ -27,8 +28,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         label="Period",
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    since = DayField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    until = DayField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     # Autocompletes (tickets.autocomplete), as on the queue: listing 300 staff and 2,000 customers
     # in two selects was a third of the page's time at a million tickets. The URL keeps the id.
     owner = AutocompleteField(
