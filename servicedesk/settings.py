@@ -260,11 +260,20 @@ CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "options": {"expires": SWEEP_INTERVAL_SECONDS},
 }
 
+# A refused request (403, 404, 400: django.request, django.security) logs one line, not the
+# traceback of the exception that refused it; server errors keep their traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "servicedesk.log_filters.OneLineRefusals"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
