@@ -148,12 +148,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# The cache holds the API's rate-limit counters. Every web process must share them, or each
-# gunicorn worker would grant its own full allowance: production sets CACHE_URL to Redis (e.g.
-# redis://redis:6379/1, Django's built-in Redis backend). The embedded default and the test suite
-# use a per-process memory cache, so nothing needs a server.
+# The cache holds the rate-limit counters (the API's, the sign-in emails'). Every web process
+# must share them, or each gunicorn worker would grant its own full allowance: production sets
+# CACHE_URL to Redis (e.g. redis://redis:6379/1, Django's built-in Redis backend); the embedded
+# default is a file cache under var/, shared by the processes of one machine with no server to
+# install. The test suite uses a per-process memory cache.
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://")
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
     if not TESTING
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -296,6 +297,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 SESAME_MAX_AGE = env.int("SESAME_MAX_AGE", default=15 * 60)
 SESAME_ONE_TIME = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
+# Sign-in links and password resets (portal.throttle): at most this many emails asked for one
+# address, and from one client address, per window; counted in the shared cache (CACHE_URL).
+SIGN_IN_EMAILS_PER_ADDRESS = env.int("SIGN_IN_EMAILS_PER_ADDRESS", default=3)
+SIGN_IN_EMAILS_PER_CLIENT = env.int("SIGN_IN_EMAILS_PER_CLIENT", default=3)
+SIGN_IN_EMAILS_WINDOW_MINUTES = env.int("SIGN_IN_EMAILS_WINDOW_MINUTES", default=15)
 # The REST API (api/). JSON only; every error is JSON (api.errors); lists are paginated.
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 REST_FRAMEWORK = {
