@@ -8,4 +8,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 RUN useradd --create-home servicedesk && mkdir -p var && chown -R servicedesk var
 USER servicedesk
 EXPOSE 8000
-CMD ["gunicorn", "servicedesk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --no-control-socket: gunicorn's default control socket is shared by every gunicorn of the user.
+CMD ["gunicorn", "servicedesk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]

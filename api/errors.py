@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -90,7 +91,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def error_response(status_code: int, detail: str, code: str) -> JsonResponse:
+    """An error outside DRF's views (Django's error handlers, middleware, the sign-in lockout) in
+    the API's format."""
+    return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+def field_error_response(field: str, message: str) -> JsonResponse:
+    """Bad input outside DRF's views (a query parameter refused by middleware): 400 as a
+    serializer would answer it."""
+    return JsonResponse({field: [message]}, status=400)
+
+
+class JsonErrors:
+    """For API views whose answer is not JSON (the schema, its viewer): their errors (a 405, a
+    throttle) are JSON all the same, not YAML or a page."""
+
+    def finalize_response(self, request, response, *args: Any, **kwargs: Any):
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 @csrf_exempt  # it writes nothing; a POST to a wrong path must get this 404, not an HTML 403
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's format, not with an HTML page."""
-    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return error_response(404, "Not found.", "not_found")

@@ -3,9 +3,11 @@ boolean, 7 for a string, a datetime without its offset, an id too large for the 
 
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from tickets import validators
 
 LARGEST_ID = 2**63 - 1
 
@@ -40,26 +42,14 @@ class StrictCharField(serializers.CharField):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with its offset (2026-03-02T14:30:00+00:00 or ...Z); a bare local time is
-    ambiguous by hours, so it is refused rather than guessed."""
-
-    default_error_messages = {
-        "naive": "Give the time zone offset, e.g. 2026-03-02T14:30:00+00:00.",
-        "invalid": "Give a date and time in ISO 8601 with its offset, e.g. 2026-03-02T14:30:00Z.",
-    }
+    """ISO 8601 with its offset (2026-03-02T14:30:00+00:00 or ...Z) within the years every
+    moment is allowed, read by tickets.validators.parse_moment (the rule the forms share)."""
 
     def to_internal_value(self, value: Any):
-        if not isinstance(value, str):
-            self.fail("invalid")
         try:
-            parsed = parse_datetime(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            self.fail("invalid")
-        if parsed.tzinfo is None:
-            self.fail("naive")
-        return super().to_internal_value(value)
+            return validators.parse_moment(value, self.field_name or "value")
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class IdField(serializers.PrimaryKeyRelatedField):

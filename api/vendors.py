@@ -41,6 +41,7 @@ from api.fields import (
 from api.permissions import IsHelpdeskStaffElseNotFound
 from api.schema import ERRORS_400, ERRORS_404
 from api.selectors import visible_tickets
+from tickets import validators
 from tickets.models import Ticket
 from vendors import selectors, services
 from vendors.models import (
@@ -111,9 +112,9 @@ def _moment(value: str, field: str, *, end_of_day: bool = False) -> datetime:
     if moment is not None:
         if timezone.is_naive(moment):
             raise ValidationError({field: ["Give the time zone offset, e.g. 2026-03-02T00:00Z."]})
-        return moment
+        return validators.moment_in_range(moment, field)
     if day is not None:
-        return timezone.make_aware(datetime.combine(day, time.min))
+        return timezone.make_aware(datetime.combine(validators.day_in_range(day, field), time.min))
     raise ValidationError({field: ["Give a date (2026-03-01) or a date and time with its offset."]})
 
 

@@ -83,6 +83,7 @@ class Server(Gunicorn):
         )
         command = [str(ROOT / ".venv/bin/gunicorn"), "servicedesk.wsgi", "--bind"]
         command += [f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120"]
+        command += ["--no-control-socket"]  # the default socket is shared per user
         super().__init__(command, port=port, cwd=ROOT, env=env, ready_path="/login/")
 
 

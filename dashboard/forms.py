@@ -10,6 +10,7 @@ from dashboard.selectors import Period
 from tickets.autocomplete import CUSTOMERS, STAFF, AutocompleteField, AutocompleteInput
 from tickets.forms import NewOwnerFields
 from tickets.models import BODY_MAX_LENGTH
+from tickets.web import DayField
 from updates.models import LossCategory
 
 PERIOD_CHOICES = (7, 30, 90, 365)
@@ -27,8 +28,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         label="Period",
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    since = DayField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    until = DayField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     # Autocompletes (tickets.autocomplete), as on the queue: listing 300 staff and 2,000 customers
     # in two selects was a third of the page's time at a million tickets. The URL keeps the id.
     owner = AutocompleteField(

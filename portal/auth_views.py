@@ -1,7 +1,8 @@
 """Signing customers in: password, password reset by email, and a one-time emailed link.
 
-Failed password sign-ins are throttled by django-axes (settings.AXES_*); the emailed link is a
-django-sesame token, valid once and for SESAME_MAX_AGE seconds.
+Failed password sign-ins are throttled by django-axes (settings.AXES_*); requests for an email
+(a link, a reset) by portal.throttle; the emailed link is a django-sesame token, valid once and
+for SESAME_MAX_AGE seconds.
 """
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
+from portal import throttle
 from portal.forms import ContactPasswordResetForm, PortalAuthenticationForm, SignInLinkForm
 from portal.services import SIGN_IN_SCOPE, send_sign_in_link
 from portal.visibility import is_portal_user
@@ -44,6 +46,11 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("portal:password_reset_done")
 
     def form_valid(self, form):
+        if not throttle.allow_email_request(
+            self.request, email=form.cleaned_data["email"], purpose="password_reset"
+        ):
+            form.add_error("email", throttle.refusal_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         # Links in emails use SITE_URL, never the Host header of whoever asked.
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)
@@ -67,7 +74,11 @@ def request_sign_in_link(request: HttpRequest) -> HttpResponse:
     """Ask for a sign-in link. The answer is the same whether or not the address has an account."""
     form = SignInLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        send_sign_in_link(email=form.cleaned_data["email"])
+        email = form.cleaned_data["email"]
+        if not throttle.allow_email_request(request, email=email, purpose="sign_in_link"):
+            form.add_error("email", throttle.refusal_message())
+            return render(request, "portal/sign_in_link.html", {"form": form}, status=429)
+        send_sign_in_link(email=email)
         return render(
             request,
             "portal/sign_in_link_sent.html",

@@ -11,6 +11,7 @@ from accounts.models import Role
 from portal import answers
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod
 from tickets.services import PEOPLE_AFFECTED_MAX
+from tickets.web import MomentField
 
 SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
 SCORE_ERRORS = {
@@ -83,7 +84,7 @@ class NewRequestForm(forms.Form):
         choices=answers.choices(answers.URGENCY_ANSWERS),
         widget=forms.RadioSelect,
     )
-    needed_by = forms.DateTimeField(
+    needed_by = MomentField(
         label="Is there a deadline? (optional)",
         help_text="Your local time. For example a meeting, a month-end close or a delivery.",
         required=False,

@@ -55,3 +55,56 @@ ensure_chromium() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 }
+
+# Run each argument (a command line) as its own process group, until Ctrl-C, a TERM, or one of
+# them ending; then stop them all: TERM to every group, up to STOP_GRACE_SECONDS (10) for them to
+# finish, then KILL whatever is left, children included. A Celery worker in warm shutdown waits
+# for its running tasks (up to their time limit); its unacknowledged tasks go back to the queue,
+# so killing it loses nothing. Ctrl-C therefore ends everything within about 11 seconds.
+supervise() {
+  local command
+  SUPERVISED=()
+  set -m  # each background job gets its own process group, signalled as one below
+  for command in "$@"; do
+    bash -c "exec $command" &
+    SUPERVISED+=("$!")
+  done
+  set +m
+  trap 'stop_supervised; exit 130' INT
+  trap 'stop_supervised; exit 143' TERM
+  trap 'stop_supervised' EXIT
+  while all_supervised_running; do
+    sleep 1 &
+    wait $! 2>/dev/null || true
+  done
+  echo "A process ended; stopping the others." >&2
+  stop_supervised
+}
+
+all_supervised_running() {
+  local pid
+  for pid in "${SUPERVISED[@]}"; do kill -0 "$pid" 2>/dev/null || return 1; done
+}
+
+any_supervised_group_alive() {
+  local pid
+  for pid in "${SUPERVISED[@]}"; do kill -0 -- "-$pid" 2>/dev/null && return 0; done
+  return 1
+}
+
+stop_supervised() {
+  local pid grace=${STOP_GRACE_SECONDS:-10}
+  local deadline=$((SECONDS + grace))  # wall-clock seconds: a busy machine slows each sleep
+  trap - INT TERM EXIT
+  [ "${#SUPERVISED[@]}" -gt 0 ] || return 0
+  for pid in "${SUPERVISED[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  while any_supervised_group_alive && [ "$SECONDS" -lt "$deadline" ]; do
+    sleep 0.2
+  done
+  if any_supervised_group_alive; then
+    echo "Still running after ${grace} s: killing them." >&2
+    for pid in "${SUPERVISED[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  fi
+  wait 2>/dev/null || true
+  SUPERVISED=()
+}

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter: a NUL in the query string is a 400, never a 500.
+    "servicedesk.middleware.RefuseNulInQueryString",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,12 +150,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# The cache holds the API's rate-limit counters. Every web process must share them, or each
-# gunicorn worker would grant its own full allowance: production sets CACHE_URL to Redis (e.g.
-# redis://redis:6379/1, Django's built-in Redis backend). The embedded default and the test suite
-# use a per-process memory cache, so nothing needs a server.
+# The cache holds the rate-limit counters (the API's, the sign-in emails'). Every web process
+# must share them, or each gunicorn worker would grant its own full allowance: production sets
+# CACHE_URL to Redis (e.g. redis://redis:6379/1, Django's built-in Redis backend); the embedded
+# default is a file cache under var/, shared by the processes of one machine with no server to
+# install. The test suite uses a per-process memory cache.
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://")
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
     if not TESTING
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -184,6 +187,7 @@ SECURE_HSTS_SECONDS = 31_536_000 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 if HTTPS_ONLY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_FAILURE_VIEW = "servicedesk.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -259,11 +263,20 @@ CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "options": {"expires": SWEEP_INTERVAL_SECONDS},
 }
 
+# A refused request (403, 404, 400: django.request, django.security) logs one line, not the
+# traceback of the exception that refused it; server errors keep their traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "servicedesk.log_filters.OneLineRefusals"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -278,13 +291,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# The portal's or staff "too many attempts" page, or JSON under /api/ (the token endpoint).
+AXES_LOCKOUT_CALLABLE = "servicedesk.errors.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 
 # The portal's emailed sign-in link (django-sesame): valid once, for a quarter of an hour.
 SESAME_MAX_AGE = env.int("SESAME_MAX_AGE", default=15 * 60)
 SESAME_ONE_TIME = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
+# Sign-in links and password resets (portal.throttle): at most this many emails asked for one
+# address, and from one client address, per window; counted in the shared cache (CACHE_URL).
+SIGN_IN_EMAILS_PER_ADDRESS = env.int("SIGN_IN_EMAILS_PER_ADDRESS", default=3)
+SIGN_IN_EMAILS_PER_CLIENT = env.int("SIGN_IN_EMAILS_PER_CLIENT", default=3)
+SIGN_IN_EMAILS_WINDOW_MINUTES = env.int("SIGN_IN_EMAILS_WINDOW_MINUTES", default=15)
 # The REST API (api/). JSON only; every error is JSON (api.errors); lists are paginated.
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 REST_FRAMEWORK = {

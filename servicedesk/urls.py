@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+handler400 = "servicedesk.errors.bad_request"
+handler403 = "servicedesk.errors.permission_denied"
+handler404 = "servicedesk.errors.page_not_found"
+handler500 = "servicedesk.errors.server_error"
+
 admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import AgentFactory, ContactFactory, ManagerFactory, OrganizationFactory
 
@@ -28,6 +29,15 @@ def contact(organization):
     return ContactFactory(
         name="Priya Customer", email="priya@northwind.test", organization=organization
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (the API's, the sign-in emails') live in the cache, a per-process
+    memory cache in tests: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

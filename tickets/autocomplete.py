@@ -31,6 +31,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Organization, Role, User
+from tickets.validators import NUL_REFUSED
 
 SUGGESTION_LIMIT = 8
 _NUMBER = re.compile(r"#?(\d{1,18})")
@@ -258,6 +259,10 @@ class AutocompleteField(forms.Field):
         if isinstance(value, Model):
             return value
         text = str(value)
+        if "\x00" in text:
+            # A forms.Field has no ProhibitNullCharactersValidator (CharField has), and the lookup
+            # below would send the NUL to PostgreSQL, which refuses it.
+            raise ValidationError(NUL_REFUSED, code="null_characters_not_allowed")
         found = self.source.resolve(text, rows=self.rows)
         self._resolved = (text, found)
         return found

@@ -2,11 +2,21 @@
 each of its 50 timeline entries, the portal up to a hundred moments a page), where a template
 filter per value is measurable."""
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+
+
+def local_time(value: datetime, zone: tzinfo | None = None) -> datetime:
+    """`value` in `zone` (the active time zone by default). A stored moment that zone cannot
+    show (near year 1 or 9999, written before every input was bounded) is shown in UTC rather
+    than failing the whole page."""
+    try:
+        return value.astimezone(zone or timezone.get_current_timezone())
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC)
 
 
 @lru_cache(maxsize=16)
@@ -37,8 +47,8 @@ class DatetimeText:
     def short(self, value: datetime | None) -> str:
         if value is None:
             return ""
-        local = value.astimezone(self.tz)
+        local = local_time(value, self.tz)
         return f"{day_and_month(local)}, {local.hour:02d}:{local.minute:02d}"
 
     def iso(self, value: datetime) -> str:
-        return value.astimezone(self.tz).isoformat()
+        return local_time(value, self.tz).isoformat()

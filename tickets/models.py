@@ -288,7 +288,8 @@ class Ticket(models.Model):
     @staticmethod
     def number_from_reference(reference: str) -> int | None:
         text = reference.strip().upper().removeprefix("SD-").removeprefix("SD")
-        return int(text) if text.isdigit() and 0 < int(text) < 2**63 else None
+        # isdigit() alone admits "²", which int() refuses.
+        return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**63 else None
 
     @property
     def matrix_priority(self) -> int:

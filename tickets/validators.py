@@ -4,13 +4,24 @@ bad value is refused before anything is written (DESIGN: bad input gets a clear 
 field and changes nothing).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tickets.models import BODY_MAX_LENGTH
+
+# Every moment and day a person can type or send lies in these years: far wider than any real
+# deadline or report, and narrow enough that showing one in any time zone cannot overflow
+# Python's datetime (years 1..9999) or PostgreSQL's range.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2099
+EARLIEST_MOMENT = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
+END_OF_RANGE = datetime(LATEST_YEAR + 1, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+NUL_REFUSED = "Null characters are not allowed."
 
 
 def text(
@@ -28,6 +39,9 @@ def text(
     if not isinstance(value, str):
         raise ValidationError({field: "Must be text."})
     value = value.strip()
+    if "\x00" in value:
+        # PostgreSQL cannot store NUL in text.
+        raise ValidationError({field: NUL_REFUSED})
     if required and not value:
         raise ValidationError({field: missing})
     if len(value) > max_length:
@@ -35,6 +49,45 @@ def text(
             {field: f"At most {max_length:,} characters (this has {len(value):,})."}
         )
     return value
+
+
+def moment_in_range(value: Any, field: str) -> datetime | None:
+    """An aware datetime within EARLIEST_YEAR..LATEST_YEAR, returned in UTC (PostgreSQL refuses
+    offsets beyond 15:59, which Python allows); None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise ValidationError({field: "Give a date and time with its time zone."})
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({field: OUT_OF_RANGE}) from None
+    if not EARLIEST_MOMENT <= value < END_OF_RANGE:
+        raise ValidationError({field: OUT_OF_RANGE})
+    return value
+
+
+def day_in_range(value: date, field: str) -> date:
+    """A calendar day within EARLIEST_YEAR..LATEST_YEAR (a report period, a scorecard's dates)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError({field: OUT_OF_RANGE})
+    return value
+
+
+def parse_moment(value: Any, field: str) -> datetime:
+    """ISO 8601 text with its offset (2026-03-02T14:30:00+00:00 or ...Z), as moment_in_range
+    accepts it: what the API's fields, filters and cursors read. A bare local time is ambiguous
+    by hours, so it is refused rather than guessed."""
+    invalid = "Give a date and time in ISO 8601 with its offset, e.g. 2026-03-02T14:30:00Z."
+    try:
+        parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        raise ValidationError({field: invalid})
+    if timezone.is_naive(parsed):
+        raise ValidationError({field: "Give the time zone offset, e.g. 2026-03-02T14:30:00+00:00."})
+    return moment_in_range(parsed, field)
 
 
 def future_moment(
@@ -46,11 +99,10 @@ def future_moment(
     too_far: str = "",
 ) -> datetime | None:
     """An aware datetime after `now` (and, with `longest`, no further than that from it); None
-    stays None (nothing chosen)."""
+    stays None (nothing chosen). Within moment_in_range's years, in UTC."""
+    value = moment_in_range(value, field)
     if value is None:
         return None
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise ValidationError({field: "Give a date and time with its time zone."})
     if value <= now:
         raise ValidationError({field: "This time has already passed; choose a time in the future."})
     if longest is not None and value - now > longest:

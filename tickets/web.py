@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.decorators import staff_required
+from tickets import validators
+from tickets.display import local_time
 
 CONFLICT = "conflict"
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -31,7 +32,47 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapper
 
 
-class DateTimeLocalField(forms.DateTimeField):
+def _field_error(error: ValidationError) -> ValidationError:
+    """A validator's {field: message} error as a form field's own error."""
+    return ValidationError(
+        [message for messages in error.message_dict.values() for message in messages]
+    )
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time read in the active time zone, within the years every moment is allowed
+    (tickets.validators.moment_in_range); a year such as 9999 is a form error, never a crash."""
+
+    def to_python(self, value) -> datetime | None:
+        try:
+            moment = super().to_python(value)
+        except OverflowError:
+            raise ValidationError(validators.OUT_OF_RANGE, code="invalid") from None
+        try:
+            return validators.moment_in_range(moment, "moment")
+        except ValidationError as error:
+            raise _field_error(error) from None
+
+    def prepare_value(self, value):
+        # Stored data drawn back into the picker: shown in the active zone, or as stored when
+        # that zone cannot show it.
+        return local_time(value) if isinstance(value, datetime) else value
+
+
+class DayField(forms.DateField):
+    """A calendar day within the years every date is allowed (a report period)."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is None:
+            return None
+        try:
+            return validators.day_in_range(day, "day")
+        except ValidationError as error:
+            raise _field_error(error) from None
+
+
+class DateTimeLocalField(MomentField):
     """A browser date-and-time picker, read in the agent's time zone (the active one)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT_FORMAT)
@@ -51,10 +92,10 @@ class ExpectedVersionField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        moment = parse_datetime(value)
-        if moment is None or timezone.is_naive(moment):
-            raise ValidationError("This form is out of date; reload the page.")
-        return moment
+        try:
+            return validators.parse_moment(value, "expected_updated_at")
+        except ValidationError:
+            raise ValidationError("This form is out of date; reload the page.") from None
 
     def prepare_value(self, value):
         return value.isoformat() if isinstance(value, datetime) else value

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone as django_timezone
 
+from tickets.display import local_time
 from tickets.models import Status, Ticket, customer_status_label
 from updates.models import EntryKind, TimelineEntry
 
@@ -33,7 +34,7 @@ def record_event(
 def _moment(value: str | None, tz) -> str:
     if not value:
         return "none"
-    moment = datetime.fromisoformat(value).astimezone(tz)
+    moment = local_time(datetime.fromisoformat(value), tz)
     return moment.strftime("%a %d %b %Y, %H:%M %Z")
 
 

@@ -165,7 +165,7 @@ def internal_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before", "")
-    before_id = int(before) if before.isdigit() else None
+    before_id = int(before) if before.isascii() and before.isdigit() and len(before) <= 18 else None
     rows = list(inbox.inbox(request.user, before_id=before_id)[: inbox.INBOX_PAGE_SIZE + 1])
     has_more = len(rows) > inbox.INBOX_PAGE_SIZE
     rows = rows[: inbox.INBOX_PAGE_SIZE]

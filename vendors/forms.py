@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from tickets.models import Status, Ticket
-from tickets.web import DateTimeLocalField
+from tickets.web import DateTimeLocalField, DayField
 from tickets.widgets import FastSelect
 from vendors.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, EscalationStatus, Vendor
 from vendors.selectors import SCORECARD_COLUMNS, SORTABLE_KEYS, active_vendors
@@ -158,10 +158,8 @@ class ScorecardPeriodForm(forms.Form):
         choices=[*((key, label) for key, (label, _) in PERIODS.items()), (CUSTOM_PERIOD, "Dates")],
         required=False,
     )
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
+    since = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = DayField(
         label="Until (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(

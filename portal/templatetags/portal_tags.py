@@ -6,7 +6,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
-from tickets.display import day_and_month
+from tickets.display import day_and_month, local_time
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     zone = timezone.get_current_timezone()
-    local = timezone.localtime(moment, zone)
+    local = local_time(moment, zone)
     today = timezone.localtime(timezone.now(), zone).date()
     clock = f"{local.hour:02d}:{local.minute:02d}"
     days_away = (local.date() - today).days

@@ -1,17 +1,8 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import ContactFactory, OrganizationFactory, TicketFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Rate-limit counters live in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

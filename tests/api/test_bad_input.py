@@ -7,6 +7,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.test import APIRequestFactory
 
 from api.parsers import LimitedJSONParser, RequestTooLarge
+from tests.vendors.factories import VendorFactory
 from tickets.models import Ticket
 from updates.models import TimelineEntry
 
@@ -136,3 +137,48 @@ def test_an_out_of_range_page_answers_404_in_json(api_client_for, agent, ticket)
     response = api_client_for(agent).get(TICKETS, {"page": 99})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "needed_by", ["9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00-14:00", "2100-01-01T00:00:00Z"]
+)
+def test_a_moment_beyond_the_years_allowed_answers_400(
+    api_client_for, agent, organization, needed_by
+):
+    payload = {"organization": organization.pk, "subject": "Laptop for Sam", "impact": 3}
+    response = api_client_for(agent).post(
+        TICKETS, {**payload, "urgency": 3, "needed_by": needed_by}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"needed_by": ["Give a date between 2000 and 2099."]}
+    assert not Ticket.objects.exists()
+
+
+def test_an_offset_postgresql_refuses_is_read_as_the_same_moment_in_utc(api_client_for, agent):
+    vendor = VendorFactory()
+    path = f"/api/v1/vendors/{vendor.pk}/scorecard/"
+
+    response = api_client_for(agent).get(path, {"until": "2026-12-31T00:00:00+16:00"})
+
+    assert response.status_code == 200
+    assert response.json()["until"] == "2026-12-30T08:00:00+00:00"
+
+
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59+14:00", "0001-01-01"])
+def test_a_scorecard_period_beyond_the_years_allowed_answers_400(api_client_for, agent, until):
+    vendor = VendorFactory()
+    path = f"/api/v1/vendors/{vendor.pk}/scorecard/"
+
+    response = api_client_for(agent).get(path, {"until": until})
+
+    assert response.status_code == 400
+    assert response.json() == {"until": ["Give a date between 2000 and 2099."]}
+
+
+@pytest.mark.parametrize("name", ["search", "status", "ordering", "cursor", "page", "anything"])
+def test_a_nul_in_a_query_parameter_answers_400_naming_it(api_client_for, contact, name):
+    response = api_client_for(contact).get(TICKETS, QUERY_STRING=f"{name}=a%00b")
+
+    assert response.status_code == 400
+    assert response.json() == {name: ["Null characters are not allowed."]}

@@ -93,6 +93,20 @@ def test_needed_by_is_read_in_the_contacts_time_zone(client, contact):
     assert Ticket.objects.get().needed_by == datetime(2026, 3, 6, 22, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("needed_by", ["9999-12-31T23:59", "0001-01-01T00:00", "2100-01-02T12:00"])
+def test_a_deadline_beyond_the_years_allowed_is_a_form_error(client, contact, zone, needed_by):
+    contact.timezone = zone  # +14:00 and -11:00: the far ends of the world's clocks
+    contact.save()
+    client.force_login(contact)
+
+    response = client.post(NEW, answers(needed_by=needed_by))
+
+    assert response.status_code == 400
+    assert "Give a date between 2000 and 2099." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
 def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(portal_client):
     with time_machine.travel(TUESDAY_10_LONDON, tick=False):
         response = portal_client.post(NEW, answers(needed_by="2026-03-01T09:00"))

@@ -52,6 +52,22 @@ def test_the_page_shows_times_in_the_contacts_time_zone(client, contact, agent):
     assert "Asia/Tokyo" in body
 
 
+def test_a_far_future_moment_stored_before_the_bounds_still_shows(client, contact, agent):
+    """Year-9999 deadlines were accepted once (the API took them): the page must not fail on
+    them for a contact east of UTC, whose local time would be in year 10000."""
+    contact.timezone = "Pacific/Kiritimati"
+    contact.save()
+    ticket = TicketFactory(organization=contact.organization, requester=contact)
+    far = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    Ticket.objects.filter(pk=ticket.pk).update(needed_by=far, eta=far)
+    client.force_login(contact)
+
+    for url in (page(ticket), reverse("portal:tickets")):
+        response = client.get(url)
+        assert response.status_code == 200
+    assert "31 Dec 9999, 23:00" in client.get(page(ticket)).content.decode()
+
+
 def test_the_understanding_can_be_confirmed(portal_client, contact, agent, ticket):
     ticket_services.restate_problem(
         ticket, problem_statement="Label printer jams on thick labels only.", by=agent

@@ -76,6 +76,25 @@ def test_timeline_styles_public_updates_internal_notes_and_events_apart(agent):
     assert "Alice Agent took ownership." in content
 
 
+def test_a_far_future_moment_stored_before_the_bounds_still_shows(agent):
+    """Year-9999 dates were accepted once: an agent east of UTC still gets the page (and the
+    details form drawn from them), shown in UTC rather than failing."""
+    agent.timezone = "Pacific/Kiritimati"
+    agent.save()
+    ticket = owned_ticket(agent)
+    far = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    Ticket.objects.filter(pk=ticket.pk).update(needed_by=far, eta=far)
+    client = client_for(agent)
+
+    page = client.get(f"/tickets/{ticket.pk}/")
+    form = client.get(f"/tickets/{ticket.pk}/?form=details", **htmx())
+
+    assert page.status_code == 200
+    assert "31 Dec, 23:00" in page.content.decode()
+    assert form.status_code == 200
+    assert "9999-12-31T23:00" in form.content.decode()
+
+
 def test_unknown_ticket_is_404(agent):
     assert client_for(agent).get("/tickets/999999/").status_code == 404
 

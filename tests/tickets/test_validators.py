@@ -1,7 +1,7 @@
 """The validators tickets, updates and vendors services share (tickets/validators.py): each
 refuses a bad value with an error naming its field, and a service that uses one writes nothing."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -10,7 +10,16 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import AgentFactory, TicketFactory
 from tickets.models import BODY_MAX_LENGTH, Ticket
-from tickets.validators import boolean, future_moment, message_body, promised_update_time, text
+from tickets.validators import (
+    boolean,
+    day_in_range,
+    future_moment,
+    message_body,
+    moment_in_range,
+    parse_moment,
+    promised_update_time,
+    text,
+)
 from updates import services as update_services
 from updates.models import Promise, TimelineEntry
 
@@ -150,3 +159,61 @@ def test_a_blank_note_or_reply_is_refused_and_writes_nothing(owned):
         )
     assert note == reply == {"body": ["Write something: this field is required."]}
     assert _state(owned) == before
+
+
+def test_text_refuses_nul_characters_postgresql_cannot_store():
+    assert error_of(lambda: text("a\x00b", "subject", max_length=10, required=True)) == {
+        "subject": ["Null characters are not allowed."]
+    }
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(9999, 12, 31, 23, 0, tzinfo=UTC),
+        datetime(2100, 1, 1, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_moments_outside_2000_to_2099_are_refused(moment):
+    assert error_of(lambda: moment_in_range(moment, "needed_by")) == {
+        "needed_by": ["Give a date between 2000 and 2099."]
+    }
+    assert "2000 and 2099" in error_of(lambda: future_moment(moment, "eta", now=NOW))["eta"][0]
+
+
+def test_a_moment_in_range_comes_back_in_utc_whatever_its_offset():
+    sixteen_hours_ahead = timezone(timedelta(hours=16))
+    moment = datetime(2026, 12, 31, tzinfo=sixteen_hours_ahead)
+
+    accepted = moment_in_range(moment, "until")
+
+    assert accepted == moment
+    assert accepted.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-12-31T00:00:00+16:00", None),
+        ("9999-12-31T23:59:59+14:00", "Give a date between 2000 and 2099."),
+        ("0001-01-01T00:00:00-14:00", "Give a date between 2000 and 2099."),
+        ("2026-12-31T00:00:00", "Give the time zone offset, e.g. 2026-03-02T14:30:00+00:00."),
+        ("2026-02-30T00:00:00Z", "ISO 8601"),
+        ("a\x00b", "ISO 8601"),
+        (20261231, "ISO 8601"),
+    ],
+)
+def test_parse_moment_reads_iso_8601_with_offset_within_the_years(value, message):
+    if message is None:
+        assert parse_moment(value, "until") == datetime(2026, 12, 30, 8, 0, tzinfo=UTC)
+    else:
+        assert message in error_of(lambda: parse_moment(value, "until"))["until"][0]
+
+
+def test_days_outside_2000_to_2099_are_refused():
+    assert day_in_range(date(2026, 3, 2), "since") == date(2026, 3, 2)
+    assert error_of(lambda: day_in_range(date(9999, 12, 31), "since")) == {
+        "since": ["Give a date between 2000 and 2099."]
+    }

@@ -8,6 +8,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from tickets.display import DatetimeText, local_time
+
 register = template.Library()
 
 
@@ -38,6 +40,13 @@ def is_late(due: datetime | None, now: datetime | None = None) -> bool:
     return due is not None and due < (now or timezone.now())
 
 
+@register.filter
+def day_and_time(value: datetime | None) -> str:
+    """`date:"D j M, H:i"` in the active time zone, for a stored moment the customer or an agent
+    chose (needed by, ETA): it never fails, whatever year was stored."""
+    return DatetimeText().short(value)
+
+
 @register.simple_tag
 def countdown_tag(due: datetime | None, now: datetime | None = None) -> str:
     """A countdown that static/js/workspace.js keeps ticking; red once the promise is breached."""
@@ -49,7 +58,7 @@ def countdown_tag(due: datetime | None, now: datetime | None = None) -> str:
         " late" if late else "",
         due.isoformat(),
         due.isoformat(),
-        date_format(timezone.localtime(due), "D j M, H:i T"),
+        date_format(local_time(due), "D j M, H:i T"),
         countdown(due, now),
     )
 

@@ -1,0 +1,25 @@
+"""Request checks that hold for every page and every API call."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from servicedesk.errors import bad_query_parameter
+from tickets.validators import NUL_REFUSED
+
+
+class RefuseNulInQueryString:
+    """A NUL character in any query parameter's name or value is a 400 before any view runs.
+
+    PostgreSQL cannot hold NUL in text, so a NUL that reached a filter or a search would fail
+    the query; forms' CharFields refuse it already, but many views read plain parameters
+    (a search box, a page number), and this covers them all in one place."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return bad_query_parameter(request, name.replace("\x00", "\\0"), NUL_REFUSED)
+        return self.get_response(request)
