@@ -69,6 +69,7 @@ class PublicUpdateForm(forms.Form):
     body = forms.CharField(
         label="Update for the customer",
         max_length=BODY_MAX_LENGTH,
+        error_messages={"required": "Write the update for the customer first."},
         widget=forms.Textarea(
             attrs={
                 "rows": 5,
@@ -82,6 +83,7 @@ class PublicUpdateForm(forms.Form):
     eta = DateTimeLocalField(label="ETA (resolution expected)", required=False)
     confirm_vendor_mention = forms.BooleanField(
         label="Send as written: I have checked that it does not pass the blame",
+        label_suffix="",
         required=False,
     )
     # The ticket's version when the composer was drawn: its status and ETA fields show the
@@ -152,6 +154,7 @@ class InternalNoteForm(forms.Form):
     body = forms.CharField(
         label="Internal note (staff only)",
         max_length=BODY_MAX_LENGTH,
+        error_messages={"required": "Write the note for your colleagues first."},
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
         ),
