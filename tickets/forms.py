@@ -40,16 +40,23 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+PRIORITY_PREVIEW_FIELDS = ("impact", "urgency")
+
+
 def add_priority_preview(form: forms.Form, target_id: str) -> None:
-    """Impact and urgency pickers ask the server for the resulting priority on change (htmx)."""
-    for name in ("impact", "urgency"):
+    """Impact and urgency pickers ask the server for the resulting priority on change (htmx).
+
+    The request carries those two values only: the rest of the form (a long description, the
+    CSRF token) has no place in a GET, and made the URL too long for the server."""
+    pickers = ", ".join(f"#{form[name].auto_id}" for name in PRIORITY_PREVIEW_FIELDS)
+    for name in PRIORITY_PREVIEW_FIELDS:
         form.fields[name].widget.attrs.update(
             {
                 "hx-get": reverse("priority-preview"),
                 "hx-trigger": "change",
                 "hx-target": f"#{target_id}",
                 "hx-swap": "innerHTML",
-                "hx-include": "closest form",
+                "hx-include": pickers,
             }
         )
 

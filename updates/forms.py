@@ -46,7 +46,8 @@ def tomorrow_morning(ticket: Ticket, now: datetime) -> datetime:
 
 
 def promise_options(ticket: Ticket, now: datetime) -> list[PromiseOption]:
-    """The composer's quick picks, each with the time it means if posted now."""
+    """The composer's quick picks, each with the time it means if posted now, each time once: a
+    quick pick that means the same minute as the cadence default (P1's "+30 min") is left out."""
     tz = customer_timezone(ticket)
     default_due = default_next_update_due(ticket, now=now)
     options = [PromiseOption(DEFAULT_PICK, "Cadence default", default_due)]
@@ -61,14 +62,23 @@ def promise_options(ticket: Ticket, now: datetime) -> list[PromiseOption]:
             tomorrow_morning(ticket, now),
         )
     )
-    options.append(PromiseOption(CUSTOM_PICK, "Custom", None))
-    return options
+    shown: list[PromiseOption] = []
+    for option in options:
+        if all(minute(option.due) != minute(earlier.due) for earlier in shown):
+            shown.append(option)
+    return [*shown, PromiseOption(CUSTOM_PICK, "Custom", None)]
+
+
+# Every pick the composer ever offers: one drawn a minute earlier (when "+30 min" still meant a
+# time of its own) must still be accepted.
+ALL_PICKS = [DEFAULT_PICK, *QUICK_PICK_DELTAS, TOMORROW_PICK, CUSTOM_PICK]
 
 
 class PublicUpdateForm(forms.Form):
     body = forms.CharField(
         label="Update for the customer",
         max_length=BODY_MAX_LENGTH,
+        error_messages={"required": "Write the update for the customer first."},
         widget=forms.Textarea(
             attrs={
                 "rows": 5,
@@ -82,6 +92,7 @@ class PublicUpdateForm(forms.Form):
     eta = DateTimeLocalField(label="ETA (resolution expected)", required=False)
     confirm_vendor_mention = forms.BooleanField(
         label="Send as written: I have checked that it does not pass the blame",
+        label_suffix="",
         required=False,
     )
     # The ticket's version when the composer was drawn: its status and ETA fields show the
@@ -101,7 +112,9 @@ class PublicUpdateForm(forms.Form):
             expected_updated_at=ticket.updated_at,
         )
         super().__init__(*args, **kwargs)
-        self.fields["promise"].choices = [(option.key, option.label) for option in self.options]
+        labels = {option.key: option.label for option in self.options}
+        picks = ALL_PICKS if self.options else []
+        self.fields["promise"].choices = [(key, labels.get(key, key)) for key in picks]
         self.fields["status"].choices = status_choices(ticket)
         self.held_back: list[str] = []
         # A customer-safe rewording of a held-back update (the vendor-mention guard's).
@@ -152,6 +165,7 @@ class InternalNoteForm(forms.Form):
     body = forms.CharField(
         label="Internal note (staff only)",
         max_length=BODY_MAX_LENGTH,
+        error_messages={"required": "Write the note for your colleagues first."},
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
         ),

@@ -58,6 +58,16 @@ def suggested_rewording(ticket: Ticket, body: str, matches: list[str]) -> str:
     )
 
 
+def held_back(ticket: Ticket, body: str) -> PublicUpdateHeldBack | None:
+    """Why sending `body` as a public update would be held back (what the checks object to and a
+    suggested rewording), or None when it would go out. Reads only: the composer's preview asks
+    the same question Send does, so the two always agree."""
+    matches = held_back_phrases(ticket, body)
+    if not matches:
+        return None
+    return PublicUpdateHeldBack(matches, suggestion=suggested_rewording(ticket, body, matches))
+
+
 def default_next_update_due(ticket: Ticket, *, now: datetime | None = None) -> datetime:
     """What the composer suggests: one update interval of the ticket's cadence from now."""
     return cadence.next_update_due(ticket, now or timezone.now())
@@ -107,11 +117,12 @@ def post_public_update(
         if status is not None and status != ticket.status and not ticket.can_move_to(status):
             # Checked up front so nothing is written for an impossible status.
             ticket_services.change_status(ticket, status=status, by=author, now=now)
-        matches = held_back_phrases(ticket, body)
-        if matches and not confirm_vendor_mention:
-            raise PublicUpdateHeldBack(
-                matches, suggestion=suggested_rewording(ticket, body, matches)
-            )
+        if confirm_vendor_mention:
+            matches = held_back_phrases(ticket, body)
+        elif (held := held_back(ticket, body)) is not None:
+            raise held
+        else:
+            matches = []
         if ticket.owner_id is None:
             ticket = ticket_services.assign_owner(ticket, owner=author, by=author, now=now)
 

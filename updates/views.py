@@ -37,8 +37,17 @@ def _ticket(pk: int) -> Ticket:
     )
 
 
+def _show_held_back(form: PublicUpdateForm, held: services.PublicUpdateHeldBack | None) -> None:
+    """Put the guard's warning on the composer: what it objects to and a suggested rewording."""
+    if held is not None:
+        form.held_back = held.matches
+        form.suggestion = held.suggestion
+
+
 def _preview(form: PublicUpdateForm, request: HttpRequest):
+    """The email the update would send, and on the form the warning Send would give."""
     data = form.cleaned_data
+    _show_held_back(form, services.held_back(form.ticket, data["body"]))
     return public_update_preview(
         form.ticket,
         author=request.user,
@@ -103,9 +112,9 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         entry = services.post_public_update(ticket, author=request.user, **form.service_arguments())
     except services.PublicUpdateHeldBack as held:
-        form.held_back = held.matches
-        form.suggestion = held.suggestion
-        form.add_error("body", held.messages[0])
+        # The warning is the message (with the suggestion and the confirmation box): no field
+        # error repeats it.
+        _show_held_back(form, held)
         return _composer_again(request, pk, bound)
     except ValidationError as error:
         if apply_service_error(form, error, SERVICE_FIELD_ALIASES):
@@ -127,14 +136,16 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def preview_public_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """The preview alone, for htmx to drop under the composer without touching what was typed."""
+    """The preview alone, for htmx to drop under the composer without touching what was typed;
+    the guard's warning travels with it into its own place in the composer (out of band), as
+    Send would show it."""
     ticket = _ticket(pk)
     form = PublicUpdateForm(request.POST, ticket=ticket)
     preview = _preview(form, request) if form.is_valid() else None
     return render(
         request,
         "updates/panels/timeline.html#preview",
-        {"preview": preview, "public_form": form},
+        {"preview": preview, "public_form": form, "ticket": ticket, "preview_asked": True},
         status=200 if preview else 400,
     )
 

@@ -62,8 +62,19 @@
     var custom = form.querySelector(".custom-due");
     if (custom) custom.hidden = !(picked && picked.value === "custom");
   }
+  // The elements matching `selector` in `root`, root itself included: an htmx swap hands over
+  // the swapped element, and the composer is swapped whole after an error.
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+  function focusFirstError(composer) {
+    var field = composer.querySelector('[data-panel]:not([hidden]) [aria-invalid="true"]');
+    if (field) field.focus();
+  }
   function init(root) {
-    root.querySelectorAll("[data-composer]").forEach(function (composer) {
+    within(root, "[data-composer]").forEach(function (composer) {
       var active = composer.querySelector("[data-tab][aria-selected=true]");
       selectTab(composer, active ? active.dataset.tab : "public", false);
       composer.querySelectorAll("[data-tab]").forEach(function (tab) {
@@ -76,6 +87,7 @@
         syncCustomDue(form);
         form.addEventListener("change", function () { syncCustomDue(form); });
       });
+      focusFirstError(composer);
     });
     tick();
   }

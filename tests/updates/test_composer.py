@@ -53,6 +53,34 @@ def test_hour_quick_picks(agent, frozen, pick, delta):
     assert Ticket.objects.get(pk=ticket.pk).next_update_due == frozen + delta
 
 
+def offered_picks(content: str) -> list[str]:
+    return [part.split('"', 1)[0] for part in content.split('name="promise" value="')[1:]]
+
+
+@pytest.mark.parametrize(
+    ("impact", "urgency", "picks"),
+    [
+        # P1 updates every 30 minutes: "+30 min" would repeat the cadence default's time.
+        (1, 1, ["default", "1h", "2h", "tomorrow-9", "custom"]),
+        # P2 every 2 hours: "+2 h" is the default.
+        (2, 2, ["default", "30m", "1h", "tomorrow-9", "custom"]),
+        # P3 every business day: every time differs.
+        (3, 3, ["default", "30m", "1h", "2h", "tomorrow-9", "custom"]),
+    ],
+)
+def test_composer_offers_each_time_once(agent, frozen, impact, urgency, picks):
+    ticket = owned_ticket(agent, impact=impact, urgency=urgency)
+    content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert offered_picks(content) == picks
+
+
+def test_a_pick_left_out_as_a_repeat_is_still_accepted(agent, frozen):
+    ticket = owned_ticket(agent, impact=1, urgency=1)
+    response = post_update(client_for(agent), ticket, promise="30m")
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).next_update_due == frozen + timedelta(minutes=30)
+
+
 def test_tomorrow_nine_is_on_the_customers_clock(agent, frozen, organization):
     organization.timezone = "America/New_York"
     organization.save()

@@ -27,7 +27,7 @@ def frozen():
 
 BAD_PUBLIC_UPDATES = [
     # (what is wrong, fields, the field the error sits on, words of the error)
-    ("empty body", {"body": "   "}, "body", "This field is required."),
+    ("empty body", {"body": "   "}, "body", "Write the update for the customer first."),
     ("body too long", {"body": TYPED + "x" * BODY_MAX_LENGTH}, "body", "at most 50000"),
     (
         "promise in the past",

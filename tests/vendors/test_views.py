@@ -372,6 +372,49 @@ def test_composer_holds_back_a_vendor_mention_with_a_suggested_rewording(escalat
     assert not public_updates(ticket).exists()
 
 
+def test_held_back_update_says_it_once_in_the_warning_not_again_on_the_field(escalation, agent):
+    response = post_update(client_for(agent), escalation.ticket, body="DELL EMC is late.")
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert content.count("Held back: it mentions") == 1
+    assert 'id="public-body_error"' not in content
+    assert "names a supplier" not in content
+
+
+@pytest.mark.parametrize("over_htmx", [True, False], ids=["htmx", "no javascript"])
+def test_preview_shows_the_warning_send_would_give(escalation, agent, over_htmx):
+    ticket = escalation.ticket
+    data = {"body": "DELL EMC is replacing the disk.", "promise": "default", "status": "open"}
+    client = client_for(agent)
+    if over_htmx:
+        response = client.post(f"/tickets/{ticket.pk}/updates/preview/", data, **htmx())
+    else:
+        response = client.post(
+            f"/tickets/{ticket.pk}/updates/public/", {**data, "action": "preview"}
+        )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview: what the customer receives" in content
+    assert "Send holds this update back" in content
+    warning = content.split('<div id="held-back"', 1)[1]
+    assert warning.startswith(' hx-swap-oob="true">') == over_htmx
+    assert "Held back: it mentions <strong>DELL EMC</strong>" in warning
+    assert "We are replacing the disk." in warning.split("data-suggestion>")[1]
+    assert 'name="confirm_vendor_mention"' in warning
+    assert not public_updates(ticket).exists()
+
+
+def test_preview_of_an_ordinary_update_clears_an_earlier_warning(escalation, agent):
+    data = {"body": "The new disk arrives at 14:00.", "promise": "default", "status": "open"}
+    response = client_for(agent).post(
+        f"/tickets/{escalation.ticket.pk}/updates/preview/", data, **htmx()
+    )
+    content = response.content.decode()
+    assert "Send holds" not in content
+    assert '<div id="held-back" hx-swap-oob="true">' in content
+    assert "Held back" not in content
+
+
 def test_using_the_suggestion_fills_the_composer_and_sends_nothing(escalation, agent):
     ticket = escalation.ticket
     response = post_update(
