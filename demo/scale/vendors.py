@@ -9,23 +9,12 @@ from demo.scale.load import Load
 from demo.scale.plan import TicketFacts
 from demo.scale.words import VENDOR_NAMES
 from vendors.models import Vendor
+from vendors.services import VENDOR_FIELDS
 
 ACTIVE_STATUSES = ("open", "acknowledged", "awaiting_vendor", "vendor_needs_info")
 DONE_STATUSES = ("resolved", "closed")
-VENDOR_COLUMNS = [
-    "name",
-    "aliases",
-    "support_email",
-    "support_phone",
-    "portal_url",
-    "account_number",
-    "contract_reference",
-    "support_hours",
-    "expected_response_minutes",
-    "notes",
-    "is_active",
-    "created_at",
-]
+# The columns COPY writes: the fields staff may set, then when the vendor was added.
+VENDOR_COLUMNS = [*VENDOR_FIELDS, "created_at"]
 
 
 def make_vendors(cursor, rng, now) -> list[tuple[int, int | None]]:
