@@ -1,4 +1,4 @@
-"""Each queue sort order is served by its keyset index (tickets migration 0006): the page is an
+"""Each queue sort order is served by its keyset index (Ticket.Meta): the page is an
 index range scan from the cursor with no sort step, so page 500 costs what page 1 costs.
 
 The planner prefers a sequential scan on a test-sized table, so these switch that (and explicit
