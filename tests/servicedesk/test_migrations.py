@@ -110,6 +110,7 @@ def test_a_desk_migrated_before_the_squash_has_nothing_of_them_to_apply():
         plan = _plan(executor)
     assert set(executor.loader.applied_migrations) >= SQUASHED
     # Only what was written after the squash is left to apply (the index pruning, admin names).
+    assert plan
     assert set(plan) == _written_after_the_squash(executor)
 
 
@@ -168,3 +169,38 @@ def test_the_standard_support_plan_migration_makes_the_default_plan():
     plan = SupportPlan.objects.get()
     assert (plan.name, plan.is_default) == ("Standard", True)
     assert sorted(plan.cadence_rules.values_list("priority", flat=True)) == [1, 2, 3, 4]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL catalogue")
+@pytest.mark.django_db
+def test_the_overlapping_indexes_are_gone_and_the_tally_key_covers_the_trends():
+    """docs/indexes.md, "after pruning": what tickets/0011 and updates/0013 drop, and the tally's
+    unique key that now carries due and kept for the dashboard's trends."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN"
+            " ('tickets_ticket', 'updates_timelineentry', 'updates_promise',"
+            " 'updates_promisealert', 'updates_notification', 'updates_promisetally')"
+        )
+        indexes = dict(cursor.fetchall())
+    dropped = {
+        "ticket_owner_due",
+        "ticket_promise_due",
+        "timeline_ticket_public",
+        "promise_ticket_time",
+        "promise_outcome_due",
+        "promise_tally_covering",
+    }
+    assert not dropped & set(indexes)
+    unindexed_foreign_keys = [
+        ("tickets_ticket", "organization_id"),
+        ("updates_timelineentry", "ticket_id"),
+        ("updates_promisealert", "promise_id"),
+        ("updates_notification", "recipient_id"),
+        ("updates_notification", "alert_id"),
+    ]
+    for table, column in unindexed_foreign_keys:
+        assert f"{table}_{column}_" not in " ".join(indexes), (table, column)
+    assert len([name for name in indexes if indexes[name].count("ON public.tickets_ticket ")]) == 18
+    assert indexes["promise_tally_hour_priority"].startswith("CREATE UNIQUE INDEX")
+    assert indexes["promise_tally_hour_priority"].endswith("(hour, priority) INCLUDE (due, kept)")
