@@ -13,6 +13,7 @@ from tests.tickets.helpers import client_for
 from tests.vendors.factories import EscalationFactory, VendorFactory
 from tickets.display import duration_text, elapsed_text
 from updates import services as update_services
+from updates.keeper import wording
 from vendors import services
 
 NOW = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)  # a Wednesday afternoon
@@ -76,3 +77,8 @@ def test_the_vendor_page_writes_how_long_acknowledgement_took(agent, organizatio
         page = client_for(agent).get(f"/vendors/{vendor.pk}/").content.decode()
     assert "1 h 20 min</td>" in page
     assert not DJANGO_WORDS.search(page)
+
+
+def test_staff_alerts_say_lateness_the_way_the_queue_does():
+    assert wording.duration(timedelta(hours=1, minutes=11, seconds=30)) == "1 h 11 min"
+    assert wording.duration(timedelta(minutes=30)) == "30 min"
