@@ -99,11 +99,11 @@ def test_scorecard_numbers_line_up_and_a_phone_scrolls_only_the_table(
              const s = getComputedStyle(e); return s.textAlign + ' ' + s.fontVariantNumeric; })"""
     )
     assert set(styles) == {"right tabular-nums"}
-    save_screenshot(page, "vendor-scorecards")
+    save_screenshot(page, "scorecard-table")
 
     phone = signed_in_page(manager, PHONE)
     phone.goto(f"{live_server.url}/vendors/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     scroller = phone.locator("#vendor-results .table-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls instead
-    save_screenshot(phone, "vendor-scorecards-phone")
+    save_screenshot(phone, "scorecard-table-phone")
