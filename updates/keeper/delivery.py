@@ -55,9 +55,9 @@ class DeliveryResult:
 def still_true(message: OutboxMessage, now: datetime) -> bool:
     """Whether a message should still go out: its recipient is active and, for a promise alert,
     the alert is still worth sending (PromiseAlert.is_worth_sending: the promise is still open;
-    a due-soon reminder fired before the deadline goes out even late, saying so). Customer messages report something that
-    happened, so they stay true. Kinds registered by other apps add their own check
-    (messages.Wording.still_true)."""
+    a due-soon reminder fired before the deadline goes out even late, saying so). Customer
+    messages report something that happened, so they stay true. Kinds registered by other apps
+    add their own check (messages.Wording.still_true)."""
     if not message.recipient.is_active:
         return False
     if not still_true_for_kind(message, now):
