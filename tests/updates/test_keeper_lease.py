@@ -45,7 +45,7 @@ def test_a_due_soon_reminder_fired_in_time_but_delivered_after_the_deadline_says
     [notification] = Notification.objects.filter(recipient=agent)
     assert notification.message == (
         f"{ticket.reference} (Northwind Traders): late reminder, the first response was due by "
-        "10:00 UTC (5 minutes ago). Update the customer now."
+        "10:00 UTC (5 min ago). Update the customer now."
     )
     [email] = smtp_settings.to(agent.email)
     assert email["Subject"].startswith(
