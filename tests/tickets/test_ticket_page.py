@@ -301,8 +301,9 @@ def test_timeline_times_read_as_the_date_filter_would(zone):
 # ---- ownership ---------------------------------------------------------------------------
 
 
-def test_take_ownership_in_one_click_triages_the_ticket(agent):
+def test_take_ownership_in_one_click_triages_a_ticket_whose_problem_is_written(agent):
     ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).update(problem_statement="Jams on page two.")
     response = client_for(agent).post(
         f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)}
     )
