@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from servicedesk.favicon import favicon
+
 handler400 = "servicedesk.errors.bad_request"
 handler403 = "servicedesk.errors.permission_denied"
 handler404 = "servicedesk.errors.page_not_found"
@@ -10,6 +12,7 @@ admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),

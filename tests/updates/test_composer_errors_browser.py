@@ -32,6 +32,11 @@ COMPOSER_LAYOUT = """() => {
 
 
 def layout(page) -> dict:
+    # After htmx has settled: the swapped composer's tabs are set up on htmx's load event, a
+    # moment after the new HTML (with its error marks) is already in the page.
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     return page.evaluate(COMPOSER_LAYOUT)
 
 
