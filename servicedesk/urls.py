@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from servicedesk import csp
 
 handler400 = "servicedesk.errors.bad_request"
 handler403 = "servicedesk.errors.permission_denied"
@@ -11,6 +14,7 @@ admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(settings.CSP_REPORT_PATH.lstrip("/"), csp.report, name="csp-report"),
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),

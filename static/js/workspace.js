@@ -22,6 +22,14 @@
     });
   });
 
+  // A refreshing panel waits while a form inside it is open (the dashboard's reassign), so the
+  // refresh never wipes what the manager is choosing.
+  document.addEventListener("htmx:confirm", function (event) {
+    var element = event.detail.elt;
+    var pauseWhile = element.dataset && element.dataset.pauseWhileOpen;
+    if (pauseWhile && element.querySelector(pauseWhile + "[open]")) event.preventDefault();
+  });
+
   // ---- countdowns to the next promised update ---------------------------------------------
   function span(minutes) {
     if (minutes < 60) return minutes + " min";
