@@ -43,7 +43,17 @@
       var seconds = (Date.parse(el.dataset.due) - now) / 1000;
       var late = seconds < 0;
       el.textContent = late ? span(Math.floor(-seconds / 60)) + " late" : "in " + span(Math.floor(seconds / 60));
+      var turnedLate = late && !el.classList.contains("late");
       el.classList.toggle("late", late);
+      // What screen readers read instead of the ticking text; one polite word when it turns late.
+      var said = el.nextElementSibling;
+      if (turnedLate && said && said.classList.contains("visually-hidden")) {
+        said.textContent = said.textContent.replace(/^due /, "late, was due ");
+      }
+      var news = document.getElementById("countdown-news");
+      if (turnedLate && el.dataset.announce && news) {
+        news.textContent = el.dataset.announce + " is late: it was due " + el.title + ".";
+      }
       var row = el.closest("tr");
       if (row) row.classList.toggle("row-late", late);
     });
