@@ -128,3 +128,17 @@ def test_manager_reassigns_a_breached_ticket_by_keyboard(
     assert_accessible(page)
     ticket.refresh_from_db()
     assert ticket.owner == other_agent
+
+
+def test_a_charts_table_view_opens_from_the_keyboard(live_server, signed_in_page, manager):
+    page = signed_in_page(manager)
+    page.goto(f"{live_server.url}/dashboard/")
+    toggle = page.get_by_text("Table of open tickets by age")
+    table = page.locator("details.table-toggle", has=toggle).locator("table")
+    expect(table).to_be_hidden()
+
+    tab_to(page, page.locator("summary", has=toggle))
+    page.keyboard.press("Enter")
+
+    expect(table).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Age")).to_be_visible()
