@@ -4,21 +4,55 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts.models import CadenceRule, Organization, SupportPlan, User
 
+# The product writes "organisation"; the schema keeps Django's `organization` (renaming fields
+# would mean migrations). Every admin page shows the product's word: labels, columns, filters.
 
-class CadenceRuleInline(admin.TabularInline):
+
+def organisation_spelling(text: str) -> str:
+    return text.replace("organization", "organisation").replace("Organization", "Organisation")
+
+
+class OrganisationSpelling:
+    """Form labels and help texts of every field (inlines' too) in the product's spelling."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            if formfield.label:
+                formfield.label = organisation_spelling(str(formfield.label))
+            if formfield.help_text:
+                formfield.help_text = organisation_spelling(str(formfield.help_text))
+        return formfield
+
+
+class OrganisationFilter(admin.RelatedFieldListFilter):
+    """`("organization", OrganisationFilter)` in list_filter: "By organisation"."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "organisation"
+
+
+@admin.display(description="organisation", ordering="organization__name")
+def organisation(obj) -> Organization | None:
+    """The `organisation` column of a list (the model's `organization` field)."""
+    return obj.organization
+
+
+class CadenceRuleInline(OrganisationSpelling, admin.TabularInline):
     model = CadenceRule
     extra = 0
     max_num = 4
 
 
 @admin.register(SupportPlan)
-class SupportPlanAdmin(admin.ModelAdmin):
+class SupportPlanAdmin(OrganisationSpelling, admin.ModelAdmin):
     list_display = ["name", "is_default"]
     inlines = [CadenceRuleInline]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganisationSpelling, admin.ModelAdmin):
     list_display = ["name", "timezone", "business_opens", "business_closes", "support_plan"]
     list_filter = ["support_plan", "timezone"]
     search_fields = ["name"]
@@ -37,12 +71,12 @@ class EmailUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OrganisationSpelling, DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     ordering = ["email"]
-    list_display = ["email", "name", "role", "organization", "is_active"]
-    list_filter = ["role", "is_active", "organization"]
+    list_display = ["email", "name", "role", organisation, "is_active"]
+    list_filter = ["role", "is_active", ("organization", OrganisationFilter)]
     search_fields = ["email", "name"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [

@@ -173,6 +173,9 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The product's spelling (the code keeps Django's "organization").
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(business_opens__lt=models.F("business_closes")),

@@ -23,6 +23,10 @@ BAR_LABEL_WIDTH = 170
 TOP = 12
 BOTTOM_AXIS = 34
 GRID_STEPS = 4
+# A value printed above a column needs about this many units a character (12 px bold digits),
+# plus a little air on each side; columns narrower than their widest value go without.
+VALUE_CHAR_WIDTH = 7
+VALUE_PADDING = 1
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Chart:
     plot_top: float = 0
     plot_bottom: float = 0
     empty: bool = False
+    value_labels: bool = True  # each value printed on its shape (false when they would overlap)
 
 
 def nice_axis(value: float, maximum: float | None = None) -> tuple[float, float]:
@@ -154,7 +159,15 @@ def columns(
         plot_top=plot_top,
         plot_bottom=plot_bottom,
         empty=not values or (maximum is None and not any(values)),
+        value_labels=_values_fit(shapes, slot),
     )
+
+
+def _values_fit(shapes: list[Shape], slot: float) -> bool:
+    """Every value fits above its column without touching its neighbours' (24 hours of counts
+    do; a year of weekly percentages does not)."""
+    widest = max((len(shape.text) for shape in shapes if shape.value is not None), default=0)
+    return widest * VALUE_CHAR_WIDTH + 2 * VALUE_PADDING <= slot
 
 
 def bars(

@@ -107,7 +107,14 @@ class LossLessonsForm(forms.Form):
 
 
 class LossForm(LossLessonsForm):
-    """Record a loss by hand: what happened, besides its cause and lessons."""
+    """Record a loss by hand: what happened, besides its cause and lessons. No cause is assumed:
+    the list starts empty and the form asks for one until it is chosen."""
+
+    category = forms.ChoiceField(
+        choices=[("", "Choose the root cause"), *LossCategory.choices],
+        label="Root cause",
+        error_messages={"required": "Choose the root cause."},
+    )
 
     description = forms.CharField(
         label="What happened",

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
 
+from tickets.display import elapsed_text
 from tickets.models import Ticket
 from tickets.templatetags.ticket_tags import countdown
 from tickets.web import pk_url
@@ -59,10 +59,6 @@ def _reassign(ticket: Ticket) -> SafeString:
     )
 
 
-def _since(moment: datetime, now: datetime) -> str:
-    return timesince(moment, now)
-
-
 def _cells(panel: str, ticket: Ticket, now: datetime) -> SafeString:
     if panel == "breached":
         return format_html(
@@ -89,7 +85,7 @@ def _cells(panel: str, ticket: Ticket, now: datetime) -> SafeString:
     if panel == "unowned":
         return format_html(
             '<td>{}</td>\n<td>{}<br><span class="muted">{} · {}</span></td>\n<td>{}</td>',
-            _since(ticket.created_at, now),
+            elapsed_text(ticket.created_at, now),
             _link(ticket),
             ticket.organization.name,
             _priority(ticket),
@@ -98,7 +94,7 @@ def _cells(panel: str, ticket: Ticket, now: datetime) -> SafeString:
     if panel == "unconfirmed":
         return format_html(
             '<td>{}</td>\n<td>{}<br><span class="muted">{}</span></td>\n<td>{}</td>',
-            _since(ticket.created_at, now),
+            elapsed_text(ticket.created_at, now),
             _link(ticket),
             ticket.organization.name,
             _owner(ticket),
@@ -108,7 +104,7 @@ def _cells(panel: str, ticket: Ticket, now: datetime) -> SafeString:
         waited = format_html(
             '<span title="since {}">{}</span>',
             date_format(timezone.localtime(ticket.waiting_since), "D j M H:i"),
-            _since(ticket.waiting_since, now),
+            elapsed_text(ticket.waiting_since, now),
         )
     else:
         waited = "unknown"

@@ -1,24 +1,25 @@
 from django.contrib import admin
 
+from accounts.admin import OrganisationFilter, OrganisationSpelling, organisation
 from tickets.models import Ticket
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(OrganisationSpelling, admin.ModelAdmin):
     """Rule-bound fields (status, owner, priority, the promise) change only through the services,
     so they are read-only here; the staff workspace and the API are where tickets are worked."""
 
     list_display = [
         "reference",
         "subject",
-        "organization",
+        organisation,
         "status",
         "priority",
         "owner",
         "next_update_due",
         "created_at",
     ]
-    list_filter = ["status", "priority", "organization"]
+    list_filter = ["status", "priority", ("organization", OrganisationFilter)]
     search_fields = ["subject"]
     list_select_related = ["organization", "owner"]
     raw_id_fields = ["requester", "owner", "created_by"]

@@ -1,8 +1,8 @@
 """Plain-Python formatting for long lists of times (the staff ticket page formats two times for
 each of its 50 timeline entries, the portal up to a hundred moments a page), where a template
-filter per value is measurable."""
+filter per value is measurable, and the one way staff pages write a duration."""
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from django.utils import timezone, translation
@@ -52,3 +52,21 @@ class DatetimeText:
 
     def iso(self, value: datetime) -> str:
         return local_time(value, self.tz).isoformat()
+
+
+def duration_text(minutes: float) -> str:
+    """The one way staff pages write a duration: "45 min", "3 h 20 min", "4 days" (whole days
+    from 48 hours on). Countdowns, waits, scorecard figures and the dashboard all use it, and
+    static/js/workspace.js ticks countdowns with the same rules."""
+    minutes = max(0, round(minutes))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def elapsed_text(start: datetime, end: datetime) -> str:
+    """The time from `start` to `end` in whole minutes (counted down), as duration_text writes it."""
+    return duration_text((end - start) // timedelta(minutes=1))

@@ -70,9 +70,14 @@ def customer_status_label(status: str) -> str:
     return CUSTOMER_STATUS_LABELS.get(customer_status(status), "In progress")
 
 
+# Only open tickets have a deadline (ticket_promise_only_while_owed), but the planner does not
+# read CHECK constraints: the promise filters say "open" too, so ticket_queue_open_due serves them.
+_OPEN = models.Q(status__in=sorted(OPEN_STATUSES))
+
+
 def _update_overdue(now: datetime | None) -> models.Q:
     # A null deadline (paused, resolved, closed) owes nothing, so it is never breached.
-    return models.Q(next_update_due__lt=now or timezone.now())
+    return _OPEN & models.Q(next_update_due__lt=now or timezone.now())
 
 
 class TicketQuerySet(models.QuerySet):
@@ -93,7 +98,7 @@ class TicketQuerySet(models.QuerySet):
     def due_within(self, delta: timedelta, now: datetime | None = None) -> "TicketQuerySet":
         """Tickets whose promise falls due from `now` to `now + delta` (not yet breached)."""
         now = now or timezone.now()
-        return self.filter(next_update_due__gte=now, next_update_due__lt=now + delta)
+        return self.filter(_OPEN, next_update_due__gte=now, next_update_due__lt=now + delta)
 
     def with_reference(self, reference: str) -> "TicketQuerySet":
         """Tickets whose human reference (SD-1042, sd-1042 or 1042) is `reference`."""
@@ -102,8 +107,9 @@ class TicketQuerySet(models.QuerySet):
 
 
 class Ticket(models.Model):
+    # No index of its own: ticket_org_recent and ticket_requester_recent lead with it.
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="tickets"
+        "accounts.Organization", on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,53 +177,40 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # One line per index: the query it serves. docs/indexes.md has the plans and the figures;
+        # the open-only ones are partial (resolved and closed tickets, the bulk, are not in them).
         indexes = [
-            # The promise sweep and "most overdue first": only tickets that owe an update.
-            models.Index(
-                fields=["next_update_due"],
-                condition=models.Q(next_update_due__isnull=False),
-                name="ticket_promise_due",
-            ),
-            # "My open tickets by next update due".
-            models.Index(fields=["owner", "next_update_due"], name="ticket_owner_due"),
+            # API and portal lists of an organisation admin, newest first; API ?organization=.
             models.Index(fields=["organization", "-created_at"], name="ticket_org_recent"),
+            # Waiting views newest/oldest first, API ?status=, the dashboard's unowned panel.
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
-            # Keyset pagination of the staff queue (tickets.queue.SORTS): one index per sort
-            # order, on exactly its keys with `id` as the tie-break, so every page (the first or
-            # the five hundredth) is an index range scan from the cursor that stops after one
-            # page, with no sort step. The open-only views (all but "Everything") filter on
-            # OPEN_STATUSES, so their indexes are partial: resolved and closed tickets, the bulk
-            # of a million, are not in them. See docs/queue-indexes.md for the EXPLAIN output.
+            # Queue "All open", "Breached", "Due within 1 h" by due; the promise filters.
             models.Index(
                 fields=["next_update_due", "id"],
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_queue_open_due",
             ),
-            # "Mine" (the default view) by next update due, and the waiting views / a status
-            # filter by next update due.
+            # Queue "Mine" (the default view) by due; the dashboard filtered by owner.
             models.Index(
                 fields=["owner", "next_update_due", "id"],
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_queue_open_owner_due",
             ),
+            # Queue with a status filter by due; the triage inbox.
             models.Index(
                 fields=["status", "next_update_due", "id"],
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_queue_open_status_due",
             ),
-            # The sorts offered in every view, "Everything" included, cover every ticket:
-            # "Priority" (open tickets come first within each priority: closed ones owe nothing,
-            # so their null due sorts last), "Newest first" / "Oldest first" (one index, read
-            # forwards or backwards) and "Recently changed".
+            # "Priority" in every view, "Everything" included; API ?ordering=priority.
             models.Index(
                 fields=["priority", "next_update_due", "id"], name="ticket_queue_priority"
             ),
-            # Read backwards, it is also the API's default newest-first order and keyset pages.
+            # "Newest first" / "Oldest first" in every view; the API's default order.
             models.Index(fields=["created_at", "id"], name="ticket_queue_created"),
+            # "Recently changed" in every view; API ?ordering=-updated_at.
             models.Index(fields=["updated_at", "id"], name="ticket_queue_updated"),
-            # The dashboard's "understanding not confirmed" panel, oldest first: only the triaged
-            # open tickets still waiting for the customer's confirmation (the same status list as
-            # the selector, so the planner can use this partial index).
+            # Dashboard "Understanding not confirmed", oldest first.
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(
@@ -225,27 +218,25 @@ class Ticket(models.Model):
                 ),
                 name="ticket_unconfirmed_age",
             ),
-            # Issue 9: a customer's open tickets, newest first, and their count (the portal's
-            # default list) without visiting the organisation's years of closed tickets.
+            # The portal's default list: an organisation's open requests, newest first.
             models.Index(
                 fields=["organization", "-created_at", "-id"],
                 condition=~models.Q(status__in=sorted(DONE_STATUSES)),
                 name="scale_ticket_org_open",
             ),
-            # Issue 9: a contact's own requests, newest first, and their capped count (an
-            # ordinary contact's portal list, an organisation admin's "Mine"): open, closed or
-            # all, an index-only scan, as the status is carried in the index.
+            # A contact's own requests in the portal and the API (index-only).
             models.Index(
                 fields=["organization", "requester", "-created_at", "-id"],
                 include=["status"],
                 name="ticket_requester_recent",
             ),
-            # Issue 9: the queue filtered by status and priority, in its default order (next
-            # update due, then id), read in order instead of sorting every match.
+            # Queue filtered by status and priority by due; the waiting views by priority.
             models.Index(
                 fields=["status", "priority", "next_update_due", "id"],
                 name="scale_ticket_status_prio_due",
             ),
+            # The staff search's GIN indexes, ticket_fulltext and ticket_search_open_due, are
+            # PostgreSQL-only (SQLite has no GIN), so migration 0001_squashed_0010 makes them.
         ]
         constraints = [
             models.CheckConstraint(

@@ -70,7 +70,9 @@ class SavedView:
     label: str
     empty: str
     restrict: Callable[[QuerySet[Ticket], User, datetime], QuerySet[Ticket]]
-    # Open tickets only, unless the user filters by status themselves.
+    # The queue adds "open tickets only", unless the user filters by status themselves. Not for
+    # "Everything", nor for the promise views: their filter keeps to open tickets itself, and the
+    # same condition twice would make PostgreSQL count it twice and leave ticket_queue_open_due.
     open_only: bool = True
     default_sort: str = "due"
 
@@ -104,8 +106,20 @@ SAVED_VIEWS: dict[str, SavedView] = {
     for view in (
         SavedView("mine", "Mine", "You own no open tickets.", _mine),
         SavedView("unowned", "New & unowned", "Every ticket has an owner.", _unowned),
-        SavedView("due-soon", "Due within 1 h", "Nothing falls due in the next hour.", _due_soon),
-        SavedView("breached", "Breached", "No customer is waiting past a promise.", _breached),
+        SavedView(
+            "due-soon",
+            "Due within 1 h",
+            "Nothing falls due in the next hour.",
+            _due_soon,
+            open_only=False,
+        ),
+        SavedView(
+            "breached",
+            "Breached",
+            "No customer is waiting past a promise.",
+            _breached,
+            open_only=False,
+        ),
         SavedView(
             "waiting-customer",
             "Waiting on customer",

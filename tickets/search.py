@@ -3,8 +3,8 @@
 1. A reference ("SD-1042", "1042") matches that ticket directly through the primary key.
 2. On PostgreSQL, words are matched with `websearch_to_tsquery` against one `to_tsvector`
    expression over the ticket's text columns. A GIN index on exactly that expression
-   (`ticket_fulltext`, created by migration tickets 0003 on PostgreSQL only) keeps this fast at a
-   million tickets; the expression is built by `staff_search_vector()` both for the index and for
+   (`ticket_fulltext`, made by migration tickets/0001_squashed_0010 on PostgreSQL only) keeps this
+   fast at a million tickets; the expression is built by `staff_search_vector()` both for the index and for
    the query, so the planner always recognises it.
 3. The timeline lives in the updates app, which tickets must not import. Instead of a join, updates
    keeps two denormalised columns on Ticket (`public_search_text`, `internal_search_text`) that it

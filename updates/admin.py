@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import OrganisationFilter, OrganisationSpelling, organisation
 from updates.models import Feedback, Loss, Notification, Promise, TimelineEntry
 
 
@@ -47,8 +48,8 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Loss)
-class LossAdmin(admin.ModelAdmin):
-    list_display = ["organization", "category", "ticket", "created_at"]
-    list_filter = ["category"]
+class LossAdmin(OrganisationSpelling, admin.ModelAdmin):
+    list_display = [organisation, "category", "ticket", "created_at"]
+    list_filter = ["category", ("organization", OrganisationFilter)]
     raw_id_fields = ["ticket", "feedback", "recorded_by"]
     list_select_related = ["organization", "ticket"]

@@ -20,7 +20,10 @@ class EntryKind(models.TextChoices):
 class TimelineEntry(models.Model):
     """One thing that happened on a ticket. `is_public` decides whether the customer ever sees it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline")
+    # No index of its own: timeline_ticket_time leads with it.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="timeline", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     is_public = models.BooleanField()
     author = models.ForeignKey(
@@ -41,15 +44,11 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "timeline entries"
+        # One line per index: the query it serves (docs/indexes.md has the plans).
         indexes = [
+            # A ticket's timeline in order: ticket page, portal, API; deleting a ticket's entries.
             models.Index(fields=["ticket", "created_at"], name="timeline_ticket_time"),
-            models.Index(
-                fields=["ticket", "created_at"],
-                condition=models.Q(is_public=True),
-                name="timeline_ticket_public",
-            ),
-            # The dashboard's "waiting on a vendor longest": when each ticket last moved into
-            # waiting_on_vendor. Only those events are in it, so it stays small.
+            # Rebuilding the vendor-wait read model: when each ticket last began waiting on one.
             models.Index(
                 fields=["ticket", "-created_at"],
                 condition=models.Q(
@@ -129,26 +128,21 @@ class Promise(models.Model):
     class Meta:
         ordering = ["made_at", "id"]
         indexes = [
-            models.Index(fields=["ticket", "made_at"], name="promise_ticket_time"),
-            models.Index(fields=["outcome", "due_at"], name="promise_outcome_due"),
-            # The dashboard's promise-kept figures: promises that came due in a period, withdrawn
-            # ones never counted; covering, so the aggregates read the index only.
+            # The dashboard's promise-kept figures for a period, by owner or customer (index-only).
             models.Index(
                 fields=["due_at"],
                 include=["outcome", "priority", "owner", "organization", "id"],
                 condition=~models.Q(outcome="withdrawn"),
                 name="promise_came_due_by",
             ),
-            # First-response times: answered first-response promises made in a period.
+            # The dashboard's first-response times for a period.
             models.Index(
                 fields=["made_at"],
                 include=["closed_at", "outcome", "ticket"],
                 condition=models.Q(is_first_response=True),
                 name="promise_first_response",
             ),
-            # Issue 9 (docs/benchmarks.md): the sweep's reconcile step checks every overdue
-            # pending promise for its breach alert on each run; (due_at, id) of pending promises
-            # alone lets it read ids from the index without visiting the table.
+            # The sweep's idle check and its reconcile of overdue pending promises (index-only).
             models.Index(
                 fields=["due_at", "id"],
                 condition=models.Q(outcome="pending"),
@@ -156,6 +150,7 @@ class Promise(models.Model):
             ),
         ]
         constraints = [
+            # Also the ledger's lookup of a ticket's pending promise on every update.
             models.UniqueConstraint(
                 fields=["ticket"],
                 condition=models.Q(outcome="pending"),
@@ -206,14 +201,14 @@ class PromiseTally(models.Model):
     kept = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "promise tallies"
         constraints = [
-            # The upsert's conflict target.
-            models.UniqueConstraint(fields=["hour", "priority"], name="promise_tally_hour_priority")
-        ]
-        indexes = [
-            # The trends read a period's hours from the index alone (no table visits).
-            models.Index(
-                fields=["hour"], include=["priority", "due", "kept"], name="promise_tally_covering"
+            # The upsert's conflict target, and the dashboard's trends for a period (index-only
+            # on PostgreSQL; SQLite has no INCLUDE, see updates/0002_prune_overlapping_indexes).
+            models.UniqueConstraint(
+                fields=["hour", "priority"],
+                include=["due", "kept"],
+                name="promise_tally_hour_priority",
             )
         ]
 
@@ -231,8 +226,12 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """An in-app notification for one staff member (the bell). Written by the promise keeper."""
 
+    # No index of its own: notification_inbox leads with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
@@ -245,13 +244,16 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        db_index=False,  # one_notification_per_alert_recipient leads with it
         help_text="The promise alert this notification delivers (at most one per recipient).",
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The bell's list and GET /api/v1/notifications/, newest first.
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # The unread count on every staff page.
             models.Index(
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),
@@ -259,7 +261,8 @@ class Notification(models.Model):
             ),
         ]
         constraints = [
-            # DESIGN rule 6: in-app delivery of an alert happens at most once per person.
+            # DESIGN rule 6: in-app delivery of an alert happens at most once per person
+            # (delivery's exactly-once insert; deleting an alert's notifications).
             models.UniqueConstraint(
                 fields=["alert", "recipient"],
                 condition=models.Q(alert__isnull=False),
@@ -295,6 +298,7 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "feedback"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kept_informed__gte=1, kept_informed__lte=5)
@@ -329,6 +333,8 @@ class Loss(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name_plural = "losses"
+        # The losses log and the API list, newest first.
         indexes = [models.Index(fields=["-created_at"], name="loss_recent")]
 
     def __str__(self) -> str:
@@ -358,7 +364,10 @@ class PromiseAlert(models.Model):
     alerts still pending. The unique constraint makes each stage exist once per promise.
     """
 
-    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, related_name="alerts")
+    # No index of its own: one_alert_per_promise_stage leads with it.
+    promise = models.ForeignKey(
+        Promise, on_delete=models.CASCADE, related_name="alerts", db_index=False
+    )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     stage = models.CharField(max_length=20, choices=AlertStage.choices)
     due_at = models.DateTimeField()
@@ -373,7 +382,7 @@ class PromiseAlert(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            # The sweep's claim: only pending alerts, earliest first.
+            # The sweep's claim and idle check; the status page's oldest due alert.
             models.Index(
                 fields=["due_at"],
                 condition=models.Q(status="pending"),
@@ -381,6 +390,7 @@ class PromiseAlert(models.Model):
             ),
         ]
         constraints = [
+            # Also cancelling a promise's alerts and the reconcile's probe for a breach alert.
             models.UniqueConstraint(
                 fields=["promise", "stage"], name="one_alert_per_promise_stage"
             ),
@@ -475,21 +485,20 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            # The sweep's backstop re-queue and the health page's backlog: unsent messages only.
+            # Delivery's claim and the status page's backlog.
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(status__in=["pending", "sending"]),
                 name="outbox_unsent",
             ),
+            # The status page's dead letters.
             models.Index(
                 fields=["created_at"],
                 condition=models.Q(status="dead"),
                 name="outbox_dead_letters",
             ),
-            # The sweep's one-statement check for lost messages (updates.keeper.sweep.
-            # check_work_due) reads the first entry of each: the earliest retry not queued, the
-            # oldest queueing of a pending message, the earliest sending lease. Each holds only
-            # messages in that transient state, so they stay small however large the outbox.
+            # The next three: the sweep's idle check for lost messages (one statement reads the
+            # first entry of each), its re-queue of them, and marking a sending group sent.
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(status="pending", enqueued_at__isnull=True),

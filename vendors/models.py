@@ -151,7 +151,9 @@ class VendorEscalation(models.Model):
                 condition=models.Q(next_chase_at__isnull=False),
                 name="escalation_chase_due",
             ),
+            # A ticket's escalations, newest first (the ticket page).
             models.Index(fields=["ticket", "-opened_at"], name="escalation_ticket_recent"),
+            # A vendor's escalations in a period (the vendor page and the vendor list's figures).
             models.Index(fields=["vendor", "opened_at"], name="escalation_vendor_opened"),
         ]
         constraints = [
@@ -232,6 +234,7 @@ class EscalationNote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # An escalation's notes in order.
         indexes = [models.Index(fields=["escalation", "created_at"], name="escalation_note_time")]
 
     def __str__(self) -> str:
@@ -301,8 +304,7 @@ class VendorWait(models.Model):
     since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        # The longest waits first; named apart from updates' old `vendor_wait_longest`, which
-        # still exists while the rows are copied (vendors/0003).
+        # The dashboard's "waiting on a vendor longest", longest first.
         indexes = [models.Index(fields=["since"], name="vendor_wait_since")]
 
     def __str__(self) -> str:

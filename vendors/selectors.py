@@ -90,24 +90,54 @@ def _in_period(
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str  # the figure's full name (vendor page, sort choices)
     # Which way is good: the vendor list sorts the worst first by default.
     lower_is_better: bool
+    # The vendor list groups related figures under one heading: `group` over `short`.
+    group: str = ""
+    short: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.short or self.label
 
 
+ACKNOWLEDGE, RESOLVE = "Time to acknowledge", "Time to resolve"
+MISSED, RCAS = "Expected response missed", "Root-cause analyses"
 SCORECARD_COLUMNS: tuple[Column, ...] = (
     Column("escalations", "Escalations", lower_is_better=True),
-    Column("median_minutes_to_acknowledge", "Median minutes to acknowledge", True),
-    Column("p90_minutes_to_acknowledge", "90th percentile minutes to acknowledge", True),
-    Column("median_minutes_to_resolve", "Median minutes to resolve", True),
-    Column("p90_minutes_to_resolve", "90th percentile minutes to resolve", True),
-    Column("breached_expected_response", "Breached expected response", True),
-    Column("breached_expected_response_share", "Share breaching expected response", True),
+    Column(
+        "median_minutes_to_acknowledge", "Median time to acknowledge", True, ACKNOWLEDGE, "Median"
+    ),
+    Column(
+        "p90_minutes_to_acknowledge",
+        "90th percentile time to acknowledge",
+        True,
+        ACKNOWLEDGE,
+        "90 % within",
+    ),
+    Column("median_minutes_to_resolve", "Median time to resolve", True, RESOLVE, "Median"),
+    Column(
+        "p90_minutes_to_resolve", "90th percentile time to resolve", True, RESOLVE, "90 % within"
+    ),
+    Column("breached_expected_response", "Breached expected response", True, MISSED, "Cases"),
+    Column(
+        "breached_expected_response_share",
+        "Share breaching expected response",
+        True,
+        MISSED,
+        "Share",
+    ),
     Column("pushbacks", "Pushbacks", True),
-    Column("rca_requested", "RCAs requested", True),
-    Column("rca_received", "RCAs received", False),
+    Column("rca_requested", "RCAs requested", True, RCAS, "Requested"),
+    Column("rca_received", "RCAs received", False, RCAS, "Received"),
     Column("repeat_incidents", "Repeat incidents", True),
-    Column("acknowledgement_overdue", "Waiting for acknowledgement past due now", True),
+    Column(
+        "acknowledgement_overdue",
+        "Waiting for acknowledgement past due now",
+        True,
+        short="Unacknowledged past due",
+    ),
 )
 SORTABLE_KEYS = frozenset({"name", *(column.key for column in SCORECARD_COLUMNS)})
 API_SCORECARD_KEYS = (

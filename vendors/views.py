@@ -42,7 +42,7 @@ from vendors.forms import (
 )
 from vendors.models import Vendor, VendorEscalation
 from vendors.panels import escalation_rows
-from vendors.selectors import SCORECARD_COLUMNS, Scorecard
+from vendors.selectors import SCORECARD_COLUMNS, Column, Scorecard
 from vendors.templatetags.vendor_tags import figure
 
 ESCALATIONS_PAGE_SIZE = 50
@@ -111,7 +111,8 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
         descending=descending,
     )
     headers = []
-    for key, label in [("name", "Vendor"), *((c.key, c.label) for c in SCORECARD_COLUMNS)]:
+    for column in [Column("name", "Vendor", False), *SCORECARD_COLUMNS]:
+        key = column.key
         current = key == sort
         next_dir = (
             ("asc" if descending else "desc") if current else ("asc" if key == "name" else "desc")
@@ -119,7 +120,9 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
         headers.append(
             {
                 "key": key,
-                "label": label,
+                "label": column.label,
+                "heading": column.heading,
+                "group": column.group,
                 "current": current,
                 "aria_sort": ("descending" if descending else "ascending") if current else "none",
                 "query": _query(form, keep=("period", "since", "until"), sort=key, dir=next_dir),
@@ -129,6 +132,7 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": [_figures(card) for card in cards],
             "headers": headers,
+            "header_groups": _header_groups(headers),
             "sort": sort,
             "descending": descending,
             "csv_query": context["period_query"],
@@ -138,6 +142,18 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "vendor-results":
         template += "#results"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+def _header_groups(headers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The scorecard table's top header row: a group's heading over its figures (colspan), a
+    figure on its own spanning both rows (13 columns would not fit otherwise)."""
+    groups: list[dict[str, Any]] = []
+    for header in headers:
+        if header["group"] and groups and groups[-1]["label"] == header["group"]:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"label": header["group"], "span": 1, "header": header})
+    return groups
 
 
 def _figures(card: Scorecard) -> dict[str, Any]:

@@ -74,3 +74,24 @@ def test_chart_tag_says_so_when_there_is_nothing_to_draw():
     ).render(Context({"rows": [("00", 0)]}))
     assert "<svg" not in html
     assert "No promise was broken." in html
+
+
+def _printed_values(html: str) -> list[str]:
+    return re.findall(r'<text class="value"[^>]*>([^<]*)</text>', html)
+
+
+def test_breaches_by_hour_print_each_hours_count_like_the_other_charts():
+    hours = [(f"{hour:02d}", hour * 5) for hour in range(24)]  # up to 115 in one hour
+    html = Template(
+        "{% load chart_tags %}{% chart rows title='Breaches by hour of day' label_every=3 %}"
+    ).render(Context({"rows": hours}))
+    assert _printed_values(html) == [str(hour * 5) for hour in range(24)]
+
+
+def test_values_that_would_overlap_are_left_to_the_table():
+    year_of_weeks = [(f"w{week}", 87.5) for week in range(52)]  # "87.5%" in 11 units each
+    chart = charts.columns(year_of_weeks, maximum=100, unit="%")
+    assert not chart.value_labels
+    html = Template("{% load chart_tags %}{% chart rows title='Weeks' maximum=100 unit='%' %}")
+    assert _printed_values(html.render(Context({"rows": year_of_weeks}))) == []
+    assert charts.columns(year_of_weeks[:13], maximum=100, unit="%").value_labels

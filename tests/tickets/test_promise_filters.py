@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from tests.factories import TicketFactory
 from tickets import services as ticket_services
@@ -61,3 +62,30 @@ def test_one_loaded_ticket_agrees_with_the_overdue_filter(tickets_by_deadline):
     assert {
         name for name, ticket in tickets_by_deadline.items() if ticket.update_overdue_at(NOW)
     } == {"late"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+@pytest.mark.parametrize(
+    "promise_filter",
+    [
+        lambda tickets: tickets.update_overdue(NOW),
+        lambda tickets: tickets.due_within(HOUR, NOW),
+    ],
+    ids=["update_overdue", "due_within"],
+)
+def test_the_promise_filters_read_the_open_tickets_by_due_index(
+    tickets_by_deadline, promise_filter
+):
+    """The dashboard's panels and the API's ?update_overdue=true: only open tickets have a deadline,
+    but the planner cannot know that from a CHECK constraint, so the filters say "open" as well
+    and the partial ticket_queue_open_due serves them (docs/indexes.md). A test-sized table is
+    planned with sequential scans unless they are switched off, as tests/tickets/
+    test_queue_indexes.py does."""
+    queryset = promise_filter(Ticket.objects.all()).order_by("next_update_due")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = queryset.explain()
+    assert "ticket_queue_open_due" in plan, plan
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "next_update_due" in index_condition, plan

@@ -76,8 +76,8 @@ def test_vendor_list_period_is_in_the_url(two_vendors, agent):
     }
     quick_90 = rows["90d"][rows["90d"].index("Quickco") :].split("</tr>")[0]
     quick_all = rows["all"][rows["all"].index("Quickco") :].split("</tr>")[0]
-    assert "<td>1</td>" in quick_90
-    assert "<td>2</td>" in quick_all
+    assert '<td class="num">1</td>' in quick_90
+    assert '<td class="num">2</td>' in quick_all
     # Sort links keep the period.
     assert "period=all" in rows["all"]
 

@@ -8,19 +8,25 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from tickets.display import DatetimeText, local_time
+from tickets.display import DatetimeText, duration_text, elapsed_text, local_time
 
 register = template.Library()
 
 
-def duration_text(minutes: int) -> str:
-    """Whole minutes as staff read them: "45 min", "3 h 20 min", "4 days"."""
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{hours // 24} days"
+@register.filter
+def duration(minutes: float | None) -> str:
+    """A number of minutes as staff read it ("1 h 20 min"); "—" when there is none."""
+    if minutes is None or minutes == "":
+        return "—"
+    return duration_text(float(minutes))
+
+
+@register.filter
+def elapsed(start: datetime | None, end: datetime | None) -> str:
+    """`{{ opened_at|elapsed:acknowledged_at }}`: how long it took, as duration() writes it."""
+    if start is None or end is None:
+        return ""
+    return elapsed_text(start, end)
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
+from tickets.display import duration_text
 from tickets.models import Ticket
 
 
@@ -32,18 +33,9 @@ def staff_time(moment: datetime, *, user: User, now: datetime) -> str:
 
 
 def duration(delta: timedelta) -> str:
-    """'1 minute', '25 minutes', '2 hours 5 minutes', '3 days 4 hours'."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes and not days:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts) or "less than a minute"
+    """'25 min', '2 h 5 min': the staff pages' way (tickets.display.duration_text), so an alert
+    says what the queue's countdown says."""
+    return duration_text(delta // timedelta(minutes=1))
 
 
 def staff_ticket_url(ticket: Ticket) -> str:

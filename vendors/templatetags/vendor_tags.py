@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django import template
 
-from tickets.templatetags.ticket_tags import duration_text
+from tickets.display import duration_text
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def span(value: timedelta | None) -> str:
 def minutes_text(minutes: float | int | None) -> str:
     if minutes is None or minutes == "":
         return "n/a"
-    return duration_text(round(float(minutes)))
+    return duration_text(float(minutes))
 
 
 @register.filter
