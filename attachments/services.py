@@ -5,12 +5,13 @@ transaction that writes the entry, so an entry and its files are saved together 
    ATTACHMENT_MAX_BYTES (counted as it arrived, attachments.uploads), a blocked extension, or
    (with the ticket's row locked) a ticket whose files would pass ATTACHMENT_MAX_TICKET_BYTES.
 2. `store_files` writes each file to the storage under a generated name and records its row.
-3. `files_removed_on_failure` deletes what was stored if the post fails after all, so a rolled
+3. `files_removed_on_failure` (around the transaction) deletes what was stored if the post fails after all, so a rolled
    back entry leaves no file behind.
 """
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -64,23 +65,29 @@ def check_files(uploads: Sequence[UploadedFile], *, ticket: Any = None) -> None:
             )
 
 
-class _StoredNames:
-    def __init__(self) -> None:
-        self.names: list[str] = []
+# The names stored by the post in progress (see files_removed_on_failure).
+_stored_names: ContextVar[list[str] | None] = ContextVar("stored_attachment_names", default=None)
 
 
 @contextmanager
-def files_removed_on_failure() -> Iterator[_StoredNames]:
-    """Wrap a transaction that calls `store_files(..., stored=...)`: if it raises, the files it
-    stored are deleted again (the storage is not part of the database transaction)."""
-    stored = _StoredNames()
+def files_removed_on_failure() -> Iterator[None]:
+    """Wrap a transaction that calls `store_files`: if it raises, the files it stored are
+    deleted again (the storage is not part of the database transaction). Nested uses join the
+    outermost one, which alone decides."""
+    if _stored_names.get() is not None:
+        yield
+        return
+    names: list[str] = []
+    token = _stored_names.set(names)
     try:
-        yield stored
+        yield
     except BaseException:
         storage = attachment_storage()
-        for name in stored.names:
+        for name in names:
             storage.delete(name)
         raise
+    finally:
+        _stored_names.reset(token)
 
 
 def store_files(
@@ -88,9 +95,14 @@ def store_files(
     uploads: Sequence[UploadedFile],
     *,
     uploaded_by: User | None,
-    stored: _StoredNames,
 ) -> list[Attachment]:
-    """Save checked files for a timeline entry (call `check_files` first)."""
+    """Save checked files for a timeline entry (call `check_files` first), inside
+    `files_removed_on_failure`."""
+    if not uploads:
+        return []
+    stored = _stored_names.get()
+    if stored is None:
+        raise RuntimeError("store_files runs inside files_removed_on_failure()")
     storage = attachment_storage()
     attachments = []
     for upload in uploads:
@@ -99,7 +111,7 @@ def store_files(
         head = upload.read(SNIFF_BYTES)
         upload.seek(0)
         name = storage.save(generated_name(), upload)
-        stored.names.append(name)
+        stored.append(name)
         attachments.append(
             Attachment(
                 entry=entry,

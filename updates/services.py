@@ -109,7 +109,7 @@ def post_public_update(
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff post public updates."})
     attachment_services.check_files(attachments)
-    with attachment_services.files_removed_on_failure() as stored, transaction.atomic():
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
         ticket_services.ensure_unchanged_since(ticket, expected_updated_at)
         now = now or timezone.now()
@@ -143,7 +143,7 @@ def post_public_update(
             created_at=now,
             data={"confirmed_vendor_mention": matches} if matches else {},
         )
-        attachment_services.store_files(entry, attachments, uploaded_by=author, stored=stored)
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
         # Counted in the dashboard tally together with the next promise (one statement).
         answered = close_pending_promise(
             ticket, at=now, answered_by=entry, answered=True, count=False
@@ -191,7 +191,7 @@ def add_internal_note(
         raise ValidationError({"visibility": "Only staff write internal notes."})
     body = message_body(body)
     attachment_services.check_files(attachments)
-    with attachment_services.files_removed_on_failure() as stored, transaction.atomic():
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         if attachments:
             ticket = ticket_services.lock_ticket(ticket)
             attachment_services.check_files(attachments, ticket=ticket)
@@ -203,7 +203,7 @@ def add_internal_note(
             body=body,
             created_at=now or timezone.now(),
         )
-        attachment_services.store_files(entry, attachments, uploaded_by=author, stored=stored)
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
     return entry
 
 
@@ -213,7 +213,7 @@ def post_customer_reply(
     """The customer writes back. A ticket waiting on them (or resolved) is open again, and a
     fresh promise starts from this moment (rule 5)."""
     attachment_services.check_files(attachments)
-    with attachment_services.files_removed_on_failure() as stored, transaction.atomic():
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
         if ticket.status == Status.CLOSED:
             raise ValidationError(
@@ -229,7 +229,7 @@ def post_customer_reply(
             body=body,
             created_at=timezone.now(),
         )
-        attachment_services.store_files(entry, attachments, uploaded_by=author, stored=stored)
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
         if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             ticket_services.change_status(ticket, status=Status.OPEN, by=author)
     return entry
@@ -241,13 +241,11 @@ def open_ticket(
     """Intake with files: tickets.services.create_ticket, and the files on the ticket's opening
     entry (the "opened" event, public), in one transaction; a file over a limit refuses it all."""
     attachment_services.check_files(attachments)
-    with attachment_services.files_removed_on_failure() as stored, transaction.atomic():
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         ticket = ticket_services.create_ticket(created_by=created_by, **fields)
         if attachments:
             opening = TimelineEntry.objects.filter(
                 ticket=ticket, kind=EntryKind.EVENT, event="opened"
             ).first()
-            attachment_services.store_files(
-                opening, attachments, uploaded_by=created_by, stored=stored
-            )
+            attachment_services.store_files(opening, attachments, uploaded_by=created_by)
     return ticket

@@ -43,9 +43,14 @@ def test_a_rolled_back_deletion_keeps_the_files(agent, ticket, attachment_dir):
     from django.db import transaction
 
     services.add_internal_note(ticket, author=agent, body="n", attachments=[upload()])
-    with pytest.raises(RuntimeError), transaction.atomic():
-        ticket.delete()
-        raise RuntimeError("changed my mind")
+
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            ticket.delete()
+            raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError):
+        delete_then_fail()
     assert len(files_in(attachment_dir)) == 1
     assert Attachment.objects.count() == 1
 

@@ -1,0 +1,35 @@
+"""The file field the staff composer and the portal's forms share: a plain
+<input type=file multiple> that works without JavaScript (static/js/attachments.js adds drag and
+drop and pasted screenshots on top). The limits are checked by attachments.services when the
+post is written; the field only gathers the files."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"  # no "clear" box: nothing to clear
+
+
+class AttachmentsField(forms.FileField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Attach files")
+        kwargs.setdefault(
+            "help_text",
+            f"Up to {settings.ATTACHMENT_MAX_FILES} files, "
+            f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)} each.",
+        )
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"data-attachments": ""}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+KEEP_FILES_NOTE = "Your text is kept; choose the files again before sending."
