@@ -5,11 +5,13 @@ browser fetch the same URL; 404 to any caller who may not see the entry, 401 to 
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -28,9 +30,25 @@ class FirstRenderer(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+def _is_browser_without_credentials(request: Request) -> bool:
+    return (
+        "HTTP_AUTHORIZATION" not in request.META
+        and "text/html" in request.META.get("HTTP_ACCEPT", "")
+        and not request.user.is_authenticated
+    )
+
+
 class AttachmentDownloadView(APIView):
     content_negotiation_class = FirstRenderer
     inline = False
+
+    def handle_exception(self, exc: Exception):
+        """A signed-out customer who follows a file's link from an email is asked to sign in
+        and then comes back here; a script gets the API's 401 as usual."""
+        if isinstance(exc, NotAuthenticated) and _is_browser_without_credentials(self.request):
+            login = reverse("portal:login")
+            return HttpResponseRedirect(f"{login}?{urlencode({'next': self.request.path})}")
+        return super().handle_exception(exc)
 
     @extend_schema(
         summary="Download an attachment",
