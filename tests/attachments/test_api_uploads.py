@@ -188,3 +188,14 @@ def test_attachments_in_a_json_body_are_refused_by_name(api_client_for, agent, t
     )
     assert response.status_code == 400
     assert "attachments" in response.json()
+
+
+def test_hundreds_of_file_parts_are_a_400_not_a_500(api_client_for, agent, ticket):
+    response = post_update(
+        api_client_for(agent),
+        ticket,
+        body="Too many",
+        attachments=[upload(f"f{n}.txt") for n in range(120)],
+    )
+    assert response.status_code == 400
+    assert Attachment.objects.count() == 0
