@@ -14,12 +14,16 @@ from updates.models import EntryKind
 pytestmark = pytest.mark.browser
 
 
-def thumbnail_loaded(page, name: str) -> bool:
-    return page.evaluate(
+def wait_for_thumbnail(page, name: str) -> None:
+    """The file's thumbnail has loaded through the preview URL (lazy: scrolled into view)."""
+    link = page.locator(".attachments a", has_text=name).first
+    link.scroll_into_view_if_needed()
+    page.wait_for_function(
         """(name) => [...document.querySelectorAll('.attachments a')]
             .filter(a => a.textContent.includes(name))
-            .some(a => { const img = a.querySelector('img'); return img && img.complete && img.naturalWidth > 0; })""",
-        name,
+            .some(a => { const img = a.querySelector('img');
+                         return img && img.complete && img.naturalWidth > 0; })""",
+        arg=name,
     )
 
 
@@ -37,10 +41,7 @@ def test_an_agent_attaches_a_screenshot_and_a_customer_drops_a_log(
     assert "printer-queue.png" in page.inner_text("#compose-public [data-attachments-list]")
     page.click("#compose-public button[value=send]")
     page.wait_for_selector(".timeline .attachments >> text=printer-queue.png")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.attachment-thumb')].every(i => i.complete)"
-    )
-    assert thumbnail_loaded(page, "printer-queue.png")
+    wait_for_thumbnail(page, "printer-queue.png")
     timeline = page.inner_text(".timeline")
     assert "PNG image" in timeline
     save_screenshot(page, "attachments-staff-timeline")
@@ -50,7 +51,7 @@ def test_an_agent_attaches_a_screenshot_and_a_customer_drops_a_log(
     portal = signed_in_page(contact)
     portal.goto(f"{live_server.url}/portal/tickets/{ticket.pk}/")
     portal.wait_for_selector(".conversation .attachments >> text=printer-queue.png")
-    assert thumbnail_loaded(portal, "printer-queue.png")
+    wait_for_thumbnail(portal, "printer-queue.png")
     # Drop a log file on the reply form, as a customer dragging it from their desktop would.
     portal.evaluate(
         """() => {
