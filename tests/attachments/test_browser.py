@@ -3,6 +3,8 @@ screenshot in the composer's plain file input and sends it; the customer drops a
 portal's reply form. Both see the file on the timeline with its name, size, type and thumbnail,
 loaded through the permission-checked preview URL. Screenshots are saved for review."""
 
+import base64
+
 import pytest
 
 from attachments.models import Attachment
@@ -38,15 +40,30 @@ def test_an_agent_attaches_a_screenshot_and_a_customer_drops_a_log(
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     page.fill("#public-body", "Here is the print queue after the restart.")
     page.set_input_files("#public-attachments", str(screenshot))
-    assert "printer-queue.png" in page.inner_text("#compose-public [data-attachments-list]")
+    # Paste a screenshot into the text box, as after pressing Print Screen.
+    page.evaluate(
+        """(encoded) => {
+            const data = new DataTransfer();
+            const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
+            data.items.add(new File([bytes], 'image.png', {type: 'image/png'}));
+            document.querySelector('#public-body').dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        base64.b64encode(png_image(40, 30)).decode(),
+    )
+    chosen = page.inner_text("#compose-public [data-attachments-list]")
+    assert "printer-queue.png" in chosen
+    assert "screenshot-" in chosen
     page.click("#compose-public button[value=send]")
     page.wait_for_selector(".timeline .attachments >> text=printer-queue.png")
     wait_for_thumbnail(page, "printer-queue.png")
     timeline = page.inner_text(".timeline")
     assert "PNG image" in timeline
     save_screenshot(page, "attachments-staff-timeline")
-    entry_kinds = set(Attachment.objects.values_list("entry__kind", flat=True))
-    assert entry_kinds == {EntryKind.PUBLIC_UPDATE}
+    sent = Attachment.objects.order_by("id")
+    assert {a.entry.kind for a in sent} == {EntryKind.PUBLIC_UPDATE}
+    assert sent[1].filename.startswith("screenshot-")
+    assert sent[1].content_type == "image/png"
 
     portal = signed_in_page(contact)
     portal.goto(f"{live_server.url}/portal/tickets/{ticket.pk}/")

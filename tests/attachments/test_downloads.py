@@ -166,3 +166,17 @@ def test_tokens_work_in_a_plain_http_client(contact, public_file):
     token, _ = Token.objects.get_or_create(user=contact)
     response = Client().get(url(public_file), HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
+
+
+def test_a_signed_out_customer_following_an_emailed_link_is_asked_to_sign_in_first(
+    contact, public_file
+):
+    browser = Client()
+    response = browser.get(url(public_file), HTTP_ACCEPT="text/html,*/*")
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == f"/portal/login/?next=%2Fapi%2Fv1%2Fattachments%2F{public_file.pk}%2F"
+    )
+    browser.force_login(contact)
+    assert body_of(browser.get(url(public_file))) == PUBLIC_CANARY
