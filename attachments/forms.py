@@ -8,9 +8,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
-    template_name = "django/forms/widgets/file.html"  # no "clear" box: nothing to clear
 
 
 class AttachmentsField(forms.FileField):
@@ -30,6 +29,3 @@ class AttachmentsField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
-
-
-KEEP_FILES_NOTE = "Your text is kept; choose the files again before sending."

@@ -5,8 +5,8 @@ transaction that writes the entry, so an entry and its files are saved together 
    ATTACHMENT_MAX_BYTES (counted as it arrived, attachments.uploads), a blocked extension, or
    (with the ticket's row locked) a ticket whose files would pass ATTACHMENT_MAX_TICKET_BYTES.
 2. `store_files` writes each file to the storage under a generated name and records its row.
-3. `files_removed_on_failure` (around the transaction) deletes what was stored if the post fails after all, so a rolled
-   back entry leaves no file behind.
+3. `files_removed_on_failure` (around the transaction) deletes what was stored if the post
+   fails after all, so a rolled-back entry leaves no file behind.
 """
 
 from collections.abc import Iterator, Sequence
@@ -25,6 +25,7 @@ from attachments import files as file_rules
 from attachments.models import Attachment
 from attachments.storage import attachment_storage, generated_name
 from attachments.uploads import OversizeUpload
+from tickets.models import Ticket
 
 FIELD = "attachments"
 SNIFF_BYTES = 16
@@ -34,7 +35,7 @@ def _refuse(message: str) -> ValidationError:
     return ValidationError({FIELD: message})
 
 
-def check_files(uploads: Sequence[UploadedFile], *, ticket: Any = None) -> None:
+def check_files(uploads: Sequence[UploadedFile], *, ticket: Ticket | None = None) -> None:
     """Refuse the whole post (ValidationError on `attachments`) when any file breaks a limit.
     Give the ticket, its row locked, to check its total too."""
     if not uploads:
@@ -91,7 +92,7 @@ def files_removed_on_failure() -> Iterator[None]:
 
 
 def store_files(
-    entry: Any,
+    entry: Any,  # an updates.TimelineEntry: this app sits below updates and never imports it
     uploads: Sequence[UploadedFile],
     *,
     uploaded_by: User | None,

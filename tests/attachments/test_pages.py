@@ -74,6 +74,9 @@ def test_a_file_over_the_limit_keeps_the_text_and_writes_nothing(agent, settings
     assert "huge.log is larger than 100\xa0bytes" in page
     assert "Typed with care" in page
     assert "choose the files again" in page
+    # The message is tied to the field for screen readers.
+    assert 'aria-describedby="public-attachments_helptext public-attachments_errors"' in page
+    assert 'id="public-attachments_errors"' in page
     assert TimelineEntry.objects.filter(ticket=ticket).count() == before
     assert Attachment.objects.count() == 0
 
