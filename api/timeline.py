@@ -22,6 +22,7 @@ from api.parsers import LimitedJSONParser
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
 from api.selectors import visible_tickets, visible_timeline
 from api.tickets import TicketSerializer, ticket_serializer_for
+from attachments.services import files_removed_on_failure
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, Status, Ticket
 from updates import services as update_services
@@ -239,8 +240,9 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
                 confirm_vendor_mention=data["confirm_vendor_mention"],
                 attachments=files,
             )
-        # A note may carry a status or ETA change; all of it happens or none does.
-        with transaction.atomic():
+        # A note may carry a status or ETA change; all of it happens or none does (its files
+        # too: a refused status change deletes them again).
+        with files_removed_on_failure(), transaction.atomic():
             entry = update_services.add_internal_note(
                 ticket, author=user, body=data["body"], attachments=files
             )

@@ -199,3 +199,22 @@ def test_hundreds_of_file_parts_are_a_400_not_a_500(api_client_for, agent, ticke
     )
     assert response.status_code == 400
     assert Attachment.objects.count() == 0
+
+
+def test_a_note_whose_status_change_is_refused_leaves_no_file(
+    api_client_for, agent, ticket, attachment_dir
+):
+    from tickets import services as ticket_services
+
+    ticket_services.change_status(ticket, status="open", by=agent)
+    response = post_update(
+        api_client_for(agent),
+        ticket,
+        body="Note with a file",
+        visibility="internal",
+        status="new",  # an open ticket never goes back to new
+        attachments=[upload()],
+    )
+    assert response.status_code == 400, response.json()
+    assert Attachment.objects.count() == 0
+    assert stored_files(attachment_dir) == []
