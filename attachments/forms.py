@@ -22,6 +22,16 @@ class AttachmentsField(forms.FileField):
             f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)} each.",
         )
         kwargs.setdefault("widget", MultipleFileInput(attrs={"data-attachments": ""}))
+        # In our words, like every form (accounts.form_messages): Django's would blame the
+        # encoding type of the form.
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "That was not a file; choose the files again.",
+                "missing": "A file did not arrive; choose the files again.",
+                "empty": "One of the files is empty; leave it out or choose another.",
+            },
+        )
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):

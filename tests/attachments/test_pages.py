@@ -145,3 +145,15 @@ def test_another_organisation_never_sees_a_file_link(client, contact, agent):
     response = client.get(reverse("portal:ticket", args=[ticket.pk]))
     assert response.status_code == 404
     assert b"CANARY" not in response.content
+
+
+def test_an_empty_file_is_refused_in_our_words(client, contact, agent):
+    ticket = owned_ticket(agent, requester=contact, organization=contact.organization)
+    client.force_login(contact)
+    response = client.post(
+        reverse("portal:reply", args=[ticket.pk]),
+        {"body": "Attached", "attachments": [upload("empty.txt", b"")]},
+    )
+    assert response.status_code == 400
+    assert "One of the files is empty" in html.unescape(response.content.decode())
+    assert Attachment.objects.count() == 0
