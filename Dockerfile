@@ -5,7 +5,8 @@ COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
-RUN useradd --create-home servicedesk && mkdir -p var && chown -R servicedesk var
+# var/media holds the attachments (a volume in docker-compose.yml, shared by web and worker).
+RUN useradd --create-home servicedesk && mkdir -p var/media && chown -R servicedesk var
 USER servicedesk
 EXPOSE 8000
 # --no-control-socket: gunicorn's default control socket is shared by every gunicorn of the user.

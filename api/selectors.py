@@ -20,7 +20,12 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 
 
 def visible_timeline(user: User, ticket: Ticket) -> QuerySet[TimelineEntry]:
-    entries = TimelineEntry.objects.filter(ticket=ticket).select_related("author")
+    # Files in one more query for the whole page, however many there are.
+    entries = (
+        TimelineEntry.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
     if not user.is_helpdesk_staff:
         entries = entries.filter(is_public=True)
     return entries.order_by("created_at", "id")

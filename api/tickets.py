@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,13 +26,16 @@ from api.fields import (
     StrictIntegerField,
 )
 from api.filters import IdFilter, PriorityFilter, TrueOrFalseFilter
+from api.multipart import attachments_field, form_data
 from api.pagination import TicketPagination
+from api.parsers import LimitedJSONParser
 from api.permissions import StaffMayChangeTickets
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404, ERRORS_409
 from api.selectors import visible_tickets
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket, customer_status
 from tickets.search import search_tickets
+from updates import services as update_services
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -115,6 +119,7 @@ class TicketCreateSerializer(StrictSerializer):
     impact = StrictIntegerField(min_value=1, max_value=4)
     urgency = StrictIntegerField(min_value=1, max_value=4)
     needed_by = AwareDateTimeField(required=False, allow_null=True)
+    attachments = attachments_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -287,8 +292,12 @@ TICKET_CHANGE_EXAMPLES = [
     create=extend_schema(
         summary="Raise a ticket",
         description="The response carries the priority (impact x urgency) and `next_update_due`, "
-        "the first-response promise.",
-        request=TicketCreateSerializer,
+        "the first-response promise. Send `multipart/form-data` to attach files (`attachments` "
+        "parts, the other fields as text): they belong to the ticket's opening entry.",
+        request={
+            "application/json": TicketCreateSerializer,
+            "multipart/form-data": TicketCreateSerializer,
+        },
         responses={201: TicketSerializer, **ERRORS_400},
         examples=TICKET_CREATE_EXAMPLES,
     ),
@@ -297,7 +306,7 @@ TICKET_CHANGE_EXAMPLES = [
         description="All changes apply or none does. A contact's PATCH answers 403. Send "
         "`expected_updated_at` (the `updated_at` you read) to refuse the change with 409 if "
         "someone else changed the ticket since.",
-        request=TicketChangeSerializer,
+        request={"application/json": TicketChangeSerializer},
         responses={
             200: TicketSerializer,
             **ERRORS_400,
@@ -315,6 +324,7 @@ class TicketViewSet(
 ):
     permission_classes = [*viewsets.GenericViewSet.permission_classes, StaffMayChangeTickets]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [LimitedJSONParser, MultiPartParser]  # multipart: files with a new ticket
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = TicketFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
@@ -342,10 +352,11 @@ class TicketViewSet(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = TicketCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
+            data=form_data(request.data, TicketCreateSerializer),
+            context=self.get_serializer_context(),
         )
         serializer.is_valid(raise_exception=True)
-        ticket = ticket_services.create_ticket(created_by=request.user, **serializer.validated_data)
+        ticket = update_services.open_ticket(created_by=request.user, **serializer.validated_data)
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 

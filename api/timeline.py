@@ -9,15 +9,20 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from api.attachments import AttachmentSerializer
 from api.base import EmptySerializer, StrictSerializer
 from api.fields import AwareDateTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
+from api.multipart import attachments_field, form_data
+from api.parsers import LimitedJSONParser
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
 from api.selectors import visible_tickets, visible_timeline
 from api.tickets import TicketSerializer, ticket_serializer_for
+from attachments.services import files_removed_on_failure
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, Status, Ticket
 from updates import services as update_services
@@ -37,6 +42,7 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(
         source="author.display_name", read_only=True, allow_null=True
     )
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = TimelineEntry
@@ -51,6 +57,7 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
             "author_name",
             "created_at",
             "next_update_due",
+            "attachments",
             "data",
         ]
         read_only_fields = fields
@@ -101,6 +108,7 @@ class TimelineEntryCreateSerializer(StrictSerializer):
         default=False,
         help_text="Send a public update even though it names a vendor or blames a third party.",
     )
+    attachments = attachments_field()
 
     STAFF_ONLY = ("next_update_due", "eta", "status", "confirm_vendor_mention")
 
@@ -143,6 +151,7 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
     """The ticket's timeline, oldest first. Contacts see the public entries only."""
 
     queryset = TimelineEntry.objects.none()
+    parser_classes = [LimitedJSONParser, MultiPartParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -174,7 +183,9 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
         "a promise). Either may carry `status` and `eta`. A public update that names a linked "
         "vendor or blames a third party answers 400 with code `vendor_mention` unless "
         "`confirm_vendor_mention` is true. Contacts: `body` only; it reaches the helpdesk as a "
-        "reply and reopens a ticket waiting on them.",
+        "reply and reopens a ticket waiting on them. Send `multipart/form-data` to attach files "
+        "(`attachments` parts; the other fields as text); a file over a limit answers 400 naming "
+        "`attachments` and writes nothing.",
         request=TimelineEntryCreateSerializer,
         responses={201: TimelineEntrySerializer, **ERRORS_400, **ERRORS_404},
         examples=[
@@ -203,7 +214,8 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ticket = self.get_ticket()
         serializer = TimelineEntryCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
+            data=form_data(request.data, TimelineEntryCreateSerializer),
+            context=self.get_serializer_context(),
         )
         serializer.is_valid(raise_exception=True)
         entry = self._post(ticket, request.user, serializer.validated_data)
@@ -212,8 +224,11 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
 
     @staticmethod
     def _post(ticket: Ticket, user: User, data: dict[str, Any]) -> TimelineEntry:
+        files = data.get("attachments", [])
         if not user.is_helpdesk_staff:
-            return update_services.post_customer_reply(ticket, author=user, body=data["body"])
+            return update_services.post_customer_reply(
+                ticket, author=user, body=data["body"], attachments=files
+            )
         if data["visibility"] == PUBLIC:
             return update_services.post_public_update(
                 ticket,
@@ -223,10 +238,14 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
                 status=data.get("status"),
                 eta=data.get("eta", update_services.UNSET),
                 confirm_vendor_mention=data["confirm_vendor_mention"],
+                attachments=files,
             )
-        # A note may carry a status or ETA change; all of it happens or none does.
-        with transaction.atomic():
-            entry = update_services.add_internal_note(ticket, author=user, body=data["body"])
+        # A note may carry a status or ETA change; all of it happens or none does (its files
+        # too: a refused status change deletes them again).
+        with files_removed_on_failure(), transaction.atomic():
+            entry = update_services.add_internal_note(
+                ticket, author=user, body=data["body"], attachments=files
+            )
             if "status" in data:
                 ticket_services.change_status(ticket, status=data["status"], by=user)
             if "eta" in data:

@@ -74,6 +74,7 @@ v1 = [
     path(ESCALATION, vendors.EscalationView.as_view(), name="escalation"),
     path(f"{ESCALATION}notes/", vendors.EscalationNotesView.as_view(), name="escalation-notes"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
+    path("attachments/", include("attachments.urls")),
     *router.urls,
 ]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.form_messages import PlainErrors
 from accounts.models import Role
+from attachments.forms import AttachmentsField
 from portal import answers
 from tickets import validators
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod
@@ -146,6 +147,7 @@ class NewRequestForm(PlainErrors, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. mornings, or after 2pm"}),
     )
+    attachments = AttachmentsField(label="Screenshots or files (optional)")
 
     def clean_needed_by(self):
         # The intake service's own rule, asked here too so that a past deadline is reported
@@ -173,6 +175,7 @@ class ReplyForm(PlainErrors, forms.Form):
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    attachments = AttachmentsField(label="Attach files or screenshots (optional)")
 
 
 class NotQuiteForm(PlainErrors, forms.Form):

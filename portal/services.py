@@ -1,11 +1,13 @@
 """Writes the portal makes on a customer's behalf. They reuse the tickets and updates services;
 nothing here changes a ticket by itself."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -13,10 +15,12 @@ from django.urls import reverse
 from sesame.utils import get_parameters
 
 from accounts.models import Role, User
+from attachments.services import files_removed_on_failure
 from portal import answers
 from portal.visibility import is_portal_user
 from tickets import services as ticket_services
 from tickets.models import Ticket
+from updates import services as update_services
 
 # A sign-in link is good for the portal only, never for a token elsewhere on the site.
 SIGN_IN_SCOPE = "portal-sign-in"
@@ -34,6 +38,7 @@ def raise_request(
     preferred_contact: str = "",
     contact_details: str = "",
     best_times: str = "",
+    attachments: Sequence[UploadedFile] = (),
 ) -> Ticket:
     """A customer raises a request in their own words.
 
@@ -41,7 +46,8 @@ def raise_request(
        point the ticket elsewhere.
     2. The plain-word answers become impact and urgency (portal.answers), so the ticket gets its
        matrix priority and its first-response promise from the intake service.
-    3. The contact preferences are stored in the same transaction: all or nothing.
+    3. The contact preferences and any files (on the opening entry) are stored in the same
+       transaction: all or nothing.
     """
     if not is_portal_user(contact):
         raise ValidationError({"requester": "Only customer contacts raise requests here."})
@@ -53,8 +59,9 @@ def raise_request(
         urgency = answers.urgency_for(urgency_answer)
     except KeyError:
         raise ValidationError({"urgency": "Choose how soon you need this fixed."}) from None
-    with transaction.atomic():
-        ticket = ticket_services.create_ticket(
+    with files_removed_on_failure(), transaction.atomic():
+        ticket = update_services.open_ticket(
+            attachments=attachments,
             organization=contact.organization,
             subject=subject,
             description=description,

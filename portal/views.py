@@ -146,11 +146,14 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer writes back; a ticket waiting on them opens again with a fresh promise."""
     ticket = visibility.get_ticket(request.user, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             update_services.post_customer_reply(
-                ticket, author=request.user, body=form.cleaned_data["body"]
+                ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -204,7 +207,7 @@ def not_quite(request: HttpRequest, pk: int) -> HttpResponse:
 @contact_required
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest) -> HttpResponse:
-    form = NewRequestForm(request.POST or None)
+    form = NewRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -219,6 +222,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 preferred_contact=data["preferred_contact"],
                 contact_details=data["contact_details"],
                 best_times=data["best_times"],
+                attachments=data["attachments"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

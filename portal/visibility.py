@@ -31,6 +31,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from attachments.selectors import FileLink, files_by_entry
 from tickets.models import (
     DONE_STATUSES,
     ContactMethod,
@@ -310,6 +311,7 @@ class CustomerEntry:
     by_viewer: bool
     text: str
     next_update_due: datetime | None
+    files: tuple[FileLink, ...] = ()
 
     @property
     def is_update(self) -> bool:
@@ -373,6 +375,8 @@ def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list
     if not rows and not visible_tickets(viewer).filter(pk=pk).exists():
         raise Http404("No such request.")
     tz = timezone.get_current_timezone()
+    # The entries' files in one query; public_only again, in case a non-public id slipped in.
+    files = files_by_entry((row[0] for row in rows), public_only=True)
     names: dict[int | None, str] = {}  # a long ticket has a handful of authors
     timeline = []
     for entry_pk, kind, body, event, data, due, at, author_id, *author in rows:
@@ -395,6 +399,7 @@ def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list
                 by_viewer=author_id == viewer.pk and kind != EntryKind.EVENT,
                 text=text,
                 next_update_due=due,
+                files=tuple(files.get(entry_pk, ())),
             )
         )
     return timeline

@@ -6,6 +6,7 @@ EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS; with DEBUG off there is no default secr
 """
 
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "updates",
+    "attachments",
     "axes",
     "sesame",
     "portal",
@@ -154,7 +156,93 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Attachments (docs/attachments.md): files under var/media/attachments/, outside the static
+    # root and never served by URL (every download goes through the permission check), or an
+    # S3-compatible bucket through django-storages when ATTACHMENTS_S3_BUCKET is set.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            # Tests write to the system's temporary directory, never to var/.
+            "location": env.str(
+                "ATTACHMENTS_DIR",
+                default=str(
+                    Path(tempfile.gettempdir()) / "servicedesk-test-attachments"
+                    if TESTING
+                    else VAR_DIR / "media" / "attachments"
+                ),
+            ),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
 }
+if env.str("ATTACHMENTS_S3_BUCKET", default=""):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("ATTACHMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ATTACHMENTS_S3_PREFIX", default="attachments"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# The limits (docs/attachments.md): per file, per post, per ticket, and refused extensions.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+ATTACHMENT_MAX_TICKET_BYTES = env.int("ATTACHMENT_MAX_TICKET_BYTES", default=200 * 1024 * 1024)
+# A public update's files go with its email while they total at most this; larger ones are
+# linked (the link asks the customer to sign in).
+ATTACHMENT_EMAIL_MAX_BYTES = env.int("ATTACHMENT_EMAIL_MAX_BYTES", default=2 * 1024 * 1024)
+ATTACHMENT_BLOCKED_EXTENSIONS = env.list(
+    "ATTACHMENT_BLOCKED_EXTENSIONS",
+    default=[
+        "exe",
+        "com",
+        "bat",
+        "cmd",
+        "msi",
+        "msp",
+        "scr",
+        "pif",
+        "cpl",
+        "dll",
+        "sys",
+        "jar",
+        "js",
+        "jse",
+        "vbs",
+        "vbe",
+        "wsf",
+        "wsh",
+        "hta",
+        "ps1",
+        "psm1",
+        "sh",
+        "app",
+        "lnk",
+        "reg",
+        "iso",
+        "apk",
+        "deb",
+        "rpm",
+        "dmg",
+        "pkg",
+        "appx",
+        "msix",
+    ],
+)
+# Counted as each file arrives (attachments.uploads); past the limit the rest is never kept.
+FILE_UPLOAD_HANDLERS = [
+    "attachments.uploads.AttachmentSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # The cache holds the rate-limit counters (the API's, the sign-in emails'). Every web process
 # must share them, or each gunicorn worker would grant its own full allowance: production sets

@@ -48,3 +48,17 @@ def fast_password_hashing(settings):
 
 # The Playwright fixtures (tests/browser.py) for every test package's browser tests.
 from tests.browser import browser, new_page, signed_in_page  # noqa: E402, F401
+
+
+@pytest.fixture
+def attachment_dir(settings, tmp_path):
+    """Attachments stored in this test's own directory, to look at what was written."""
+    location = tmp_path / "attachments"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location

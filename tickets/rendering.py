@@ -40,6 +40,7 @@ INPUT_TEMPLATES = {
         "tel",
         "color",
         "checkbox",
+        "file",
     )
 }
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin import OrganisationFilter, OrganisationSpelling, organisation
+from attachments.admin import AttachmentInline
 from updates.models import Feedback, Loss, Notification, Promise, TimelineEntry
 
 
@@ -11,6 +12,7 @@ class TimelineEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["ticket", "author"]
     list_select_related = ["ticket", "author"]
     show_full_result_count = False
+    inlines = [AttachmentInline]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # The timeline is a record of what the customer was told: never rewritten.

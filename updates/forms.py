@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.form_messages import PlainErrors
+from attachments.forms import AttachmentsField
 from tickets.forms import status_choices
 from tickets.models import BODY_MAX_LENGTH, OWING_STATUSES, Status, Ticket
 from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
@@ -87,6 +88,7 @@ class PublicUpdateForm(PlainErrors, forms.Form):
             }
         ),
     )
+    attachments = AttachmentsField(label="Attach files (the customer gets them)")
     promise = forms.ChoiceField(label="Next update by", widget=forms.RadioSelect)
     custom_due = DateTimeLocalField(label="Custom next update (your time)", required=False)
     status = forms.ChoiceField(label="Status after this update")
@@ -148,6 +150,7 @@ class PublicUpdateForm(PlainErrors, forms.Form):
             "eta": eta,
             "confirm_vendor_mention": data["confirm_vendor_mention"],
             "expected_updated_at": data["expected_updated_at"],
+            "attachments": data["attachments"],
         }
 
     def refresh_version(self, ticket: Ticket) -> None:
@@ -171,6 +174,7 @@ class InternalNoteForm(PlainErrors, forms.Form):
             attrs={"rows": 4, "placeholder": "For colleagues only. Never sent to the customer."}
         ),
     )
+    attachments = AttachmentsField(label="Attach files (staff only)")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "note-%s")  # the public update form shares the page

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 
 from accounts.models import User
+from attachments.selectors import files_by_entry
 from tickets.display import DatetimeText
 from tickets.models import Ticket
 from tickets.rendering import fast
@@ -35,6 +36,7 @@ TIMELINE_PAGE_SIZE = 50
 # What a timeline row reads: plain values, not model instances (building 50 entries and their
 # authors as models was most of the cost of the page's longest list).
 TIMELINE_FIELDS = (
+    "id",
     "kind",
     "is_public",
     "body",
@@ -48,7 +50,8 @@ TIMELINE_FIELDS = (
 
 
 def timeline(ticket: Ticket, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Newest first, authors joined in the same query; at most `limit` entries when given.
+    """Newest first, authors joined in the same query; at most `limit` entries when given; their
+    files in one more query, however many there are.
 
     Each row carries its finished text (times formatted, the body rendered from markdown and
     sanitised), so the template prints a few plain values per entry instead of running a
@@ -60,8 +63,12 @@ def timeline(ticket: Ticket, *, limit: int | None = None) -> list[dict[str, Any]
     )
     if limit is not None:
         entries = entries[:limit]
+    entries = list(entries)
+    files = files_by_entry((values["id"] for values in entries), public_only=False)
     times = DatetimeText()
-    return [timeline_row(values, times) for values in entries]
+    return [
+        {**timeline_row(values, times), "files": files.get(values["id"], [])} for values in entries
+    ]
 
 
 def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:

@@ -4,15 +4,17 @@ A public update is the only thing (with the resolution) that keeps a promise, an
 the next promise. The steps run in one short transaction that holds the ticket's row lock.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from attachments import services as attachment_services
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from tickets.validators import message_body, promised_update_time
@@ -83,6 +85,7 @@ def post_public_update(
     eta: datetime | None = UNSET,
     confirm_vendor_mention: bool = False,
     expected_updated_at: datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
     now: datetime | None = None,
 ) -> TimelineEntry:
     """Tell the customer where things stand, and promise the next update.
@@ -99,10 +102,14 @@ def post_public_update(
        default. Paused and resolved tickets owe nothing. A status change that re-opened the
        ticket started rule 5's promise; this one supersedes it (withdrawn: no figure counts it).
     7. Email the requester (after commit): the update and its next promise, or the resolution.
+
+    Its `attachments` are checked before anything is written and stored with the entry; a file
+    over a limit refuses the whole update.
     """
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff post public updates."})
-    with transaction.atomic():
+    attachment_services.check_files(attachments)
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
         ticket_services.ensure_unchanged_since(ticket, expected_updated_at)
         now = now or timezone.now()
@@ -123,6 +130,7 @@ def post_public_update(
             raise held
         else:
             matches = []
+        attachment_services.check_files(attachments, ticket=ticket)
         if ticket.owner_id is None:
             ticket = ticket_services.assign_owner(ticket, owner=author, by=author, now=now)
 
@@ -135,6 +143,7 @@ def post_public_update(
             created_at=now,
             data={"confirmed_vendor_mention": matches} if matches else {},
         )
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
         # Counted in the dashboard tally together with the next promise (one statement).
         answered = close_pending_promise(
             ticket, at=now, answered_by=entry, answered=True, count=False
@@ -169,32 +178,49 @@ def post_public_update(
 
 
 def add_internal_note(
-    ticket: Ticket, *, author: User, body: str, now: datetime | None = None
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
 ) -> TimelineEntry:
-    """A note for colleagues. It never reaches the customer and never keeps a promise."""
+    """A note for colleagues. It never reaches the customer and never keeps a promise; nor do
+    its files (attachments.selectors)."""
     if not author.is_helpdesk_staff:
         raise ValidationError({"visibility": "Only staff write internal notes."})
     body = message_body(body)
-    return TimelineEntry.objects.create(
-        ticket=ticket,
-        kind=EntryKind.INTERNAL_NOTE,
-        is_public=False,
-        author=author,
-        body=body,
-        created_at=now or timezone.now(),
-    )
+    attachment_services.check_files(attachments)
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
+        if attachments:
+            ticket = ticket_services.lock_ticket(ticket)
+            attachment_services.check_files(attachments, ticket=ticket)
+        entry = TimelineEntry.objects.create(
+            ticket=ticket,
+            kind=EntryKind.INTERNAL_NOTE,
+            is_public=False,
+            author=author,
+            body=body,
+            created_at=now or timezone.now(),
+        )
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
+    return entry
 
 
-def post_customer_reply(ticket: Ticket, *, author: User, body: str) -> TimelineEntry:
+def post_customer_reply(
+    ticket: Ticket, *, author: User, body: str, attachments: Sequence[UploadedFile] = ()
+) -> TimelineEntry:
     """The customer writes back. A ticket waiting on them (or resolved) is open again, and a
     fresh promise starts from this moment (rule 5)."""
-    with transaction.atomic():
+    attachment_services.check_files(attachments)
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
         ticket = ticket_services.lock_ticket(ticket)
         if ticket.status == Status.CLOSED:
             raise ValidationError(
                 {"body": f"{ticket.reference} is closed; please raise a new request."}
             )
         body = message_body(body)
+        attachment_services.check_files(attachments, ticket=ticket)
         entry = TimelineEntry.objects.create(
             ticket=ticket,
             kind=EntryKind.CUSTOMER_REPLY,
@@ -203,6 +229,23 @@ def post_customer_reply(ticket: Ticket, *, author: User, body: str) -> TimelineE
             body=body,
             created_at=timezone.now(),
         )
+        attachment_services.store_files(entry, attachments, uploaded_by=author)
         if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             ticket_services.change_status(ticket, status=Status.OPEN, by=author)
     return entry
+
+
+def open_ticket(
+    *, created_by: User | None, attachments: Sequence[UploadedFile] = (), **fields: Any
+) -> Ticket:
+    """Intake with files: tickets.services.create_ticket, and the files on the ticket's opening
+    entry (the "opened" event, public), in one transaction; a file over a limit refuses it all."""
+    attachment_services.check_files(attachments)
+    with attachment_services.files_removed_on_failure(), transaction.atomic():
+        ticket = ticket_services.create_ticket(created_by=created_by, **fields)
+        if attachments:
+            opening = TimelineEntry.objects.filter(
+                ticket=ticket, kind=EntryKind.EVENT, event="opened"
+            ).first()
+            attachment_services.store_files(opening, attachments, uploaded_by=created_by)
+    return ticket

@@ -95,7 +95,7 @@ SERVICE_FIELD_ALIASES = {"next_update_due": "custom_due"}
 def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Post (or, with action=preview, only preview) a public update and its next promise."""
     ticket = _ticket(pk)
-    form = PublicUpdateForm(request.POST, ticket=ticket)
+    form = PublicUpdateForm(request.POST, request.FILES, ticket=ticket)
     bound = {"public_update": form, "tab": "public"}
     if not form.is_valid():
         return _composer_again(request, pk, bound)
@@ -154,12 +154,17 @@ def preview_public_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def internal_note(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(pk)
-    form = InternalNoteForm(request.POST)
+    form = InternalNoteForm(request.POST, request.FILES)
     bound = {"internal_note": form, "tab": "note"}
     if not form.is_valid():
         return _composer_again(request, pk, bound)
     try:
-        services.add_internal_note(ticket, author=request.user, body=form.cleaned_data["body"])
+        services.add_internal_note(
+            ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            attachments=form.cleaned_data["attachments"],
+        )
     except ValidationError as error:
         apply_service_error(form, error)
         return _composer_again(request, pk, bound)

@@ -244,6 +244,8 @@ def deliver_email(
                         to=[message.recipient.email],
                         headers={"X-Service-Desk-Message": message.key},
                     )
+                    for filename, content, content_type in email.attachments:
+                        mail.attach(filename, content, content_type)
                     connection.open()  # once per task; again only after a failure closed it
                     connection.send_messages([mail])
                 except Exception as error:

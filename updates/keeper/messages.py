@@ -14,9 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from accounts.models import User
+from attachments.downloads import files_for_email
+from attachments.selectors import FileLink, files_by_entry
 from tickets.models import Ticket, customer_status_label
 from updates.keeper import wording
 from updates.models import OutboxKind, OutboxMessage, TimelineEntry
@@ -31,6 +34,8 @@ class Email:
     subject: str
     text: str
     html: str
+    # (filename, content, content type): a public update's small files (ATTACHMENT_EMAIL_MAX_BYTES).
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
 def subject_line(text: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
@@ -144,6 +149,15 @@ def customer_email_for(
         "url": wording.portal_ticket_url(ticket),
         "feedback_url": wording.feedback_url(ticket),
     }
+    # A public update's files: linked (each link asks who is signed in), and attached as well
+    # while they are small. An unsaved entry (the composer's preview) has none yet.
+    files: list[FileLink] = []
+    if entry is not None and entry.pk is not None and entry.is_public:
+        files = files_by_entry([entry.pk], public_only=True).get(entry.pk, [])
+    context["files"] = [
+        {"name": link.filename, "size": link.size, "url": settings.SITE_URL + link.url}
+        for link in files
+    ]
     subject = subject_line(ticket.subject)
     match kind:
         case OutboxKind.CUSTOMER_ACKNOWLEDGEMENT:
@@ -159,6 +173,7 @@ def customer_email_for(
         subject=title,
         text=render_to_string(f"keeper/email/{template}.txt", context),
         html=render_to_string(f"keeper/email/{template}.html", context),
+        attachments=tuple(files_for_email(files, limit=settings.ATTACHMENT_EMAIL_MAX_BYTES)),
     )
 
 
