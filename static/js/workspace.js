@@ -95,20 +95,23 @@
     within(root, "[data-composer]").forEach(function (composer) {
       var active = composer.querySelector("[data-tab][aria-selected=true]");
       selectTab(composer, active ? active.dataset.tab : "public", false);
-      composer.querySelectorAll("[data-tab]").forEach(function (tab) {
-        tab.addEventListener("click", function (event) {
-          event.preventDefault();
-          selectTab(composer, tab.dataset.tab, true);
-        });
-      });
-      composer.querySelectorAll(".public-panel").forEach(function (form) {
-        syncCustomDue(form);
-        form.addEventListener("change", function () { syncCustomDue(form); });
-      });
+      composer.querySelectorAll(".public-panel").forEach(syncCustomDue);
       focusFirstError(composer);
     });
     tick();
   }
+  // Listening on the document, not on each tab: a composer just swapped in answers a click or a
+  // shortcut at once, before htmx's load handler has run init on it.
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest("[data-composer] [data-tab]");
+    if (!tab) return;
+    event.preventDefault();
+    selectTab(tab.closest("[data-composer]"), tab.dataset.tab, true);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("[data-composer] .public-panel");
+    if (form) syncCustomDue(form);
+  });
   if (window.htmx) {
     htmx.onLoad(init);
   } else {
