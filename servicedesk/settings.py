@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "updates",
+    "incidents",
     "axes",
     "sesame",
     "portal",
@@ -257,6 +258,12 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_
     )
 if OUTBOX_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
+# A major incident's fan-out whose task was lost (a restarted broker) is queued again.
+CELERY_BEAT_SCHEDULE["incidents-resume-fan-outs"] = {
+    "task": "incidents.resume_stalled_fan_outs",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "task": "vendors.tasks.send_due_chases",
     "schedule": SWEEP_INTERVAL_SECONDS,
