@@ -134,3 +134,13 @@ def test_the_progress_fragment_polls_only_while_tickets_are_pending(agent, incid
     run_fan_out()
     fragment = client.get(f"/incidents/{incident.pk}/progress/").content.decode()
     assert "hx-trigger" not in fragment
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_major_incidents_now(manager, incident):
+    page = signed_in(manager).get("/dashboard/").content.decode()
+    assert 'id="panel-major-incidents"' in page
+    assert f"/incidents/{incident.pk}/" in page
+    incident_services.resolve_incident(incident, by=manager, resolution="Mail flows again.")
+    page = signed_in(manager).get("/dashboard/").content.decode()
+    assert 'id="panel-major-incidents"' not in page
