@@ -110,9 +110,17 @@ def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
 @incident_staff_view
 @require_GET
 def incident_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The fan-out progress fragment the page polls while tickets are still being updated."""
+    """The fan-out progress fragment the page polls while tickets are still being updated. Once
+    every ticket has the update, the poll gets the whole page body instead (the timeline's counts
+    and the tickets' new promises), which stops the polling."""
     incident = get_object_or_404(Incident, pk=pk)
-    context = {"incident": incident, "pending": selectors.fan_out_pending(incident)}
+    pending = selectors.fan_out_pending(incident)
+    if not pending and request.htmx:
+        response = render_incident_page(request, pk)
+        response["HX-Retarget"] = "#incident-body"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context = {"incident": incident, "pending": pending}
     return render(request, "incidents/incident.html#progress", context)
 
 
