@@ -6,6 +6,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Major incidents"
 
     def ready(self) -> None:
+        # Registered in every process: the fan-out is queued by task name from web requests.
+        import incidents.tasks  # noqa: F401
         from incidents.panels import incident_panel_context
         from tickets.panels import TicketPanel, register
 

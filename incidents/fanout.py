@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +57,9 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
     """
     with transaction.atomic():
         delivery = (
-            IncidentDelivery.objects.select_for_update(skip_locked=True)
+            # OF self: locking the joined entry and author rows too would make every other
+            # delivery of the same update look taken to a second worker.
+            IncidentDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("entry", "entry__author")
             .filter(pk=delivery_id, state=DeliveryState.PENDING)
             .first()
@@ -101,9 +104,12 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
     return posted is not None
 
 
-def resume_stalled(*, older_than_seconds: int = 120) -> int:
+def resume_stalled(*, older_than_seconds: int | None = None) -> int:
     """Queue again the entries whose deliveries are still pending a while after they were
-    written (a lost task, a restarted broker). Returns how many entries were queued."""
+    written (a lost task, a restarted broker, a worker killed while holding a row). Returns how
+    many entries were queued."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.INCIDENT_FAN_OUT_RESUME_SECONDS
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     entry_ids = list(
         IncidentDelivery.objects.filter(state=DeliveryState.PENDING, entry__created_at__lt=cutoff)

@@ -194,7 +194,7 @@ def _guard(incident: Incident, body: str, confirmed: bool) -> list[str]:
 
 
 def _fan_out(entry: IncidentEntry) -> int:
-    tickets = list(linked_open_tickets(entry.incident).values_list("pk", flat=True))
+    tickets = list(linked_open_tickets(entry.incident).order_by("pk").values_list("pk", flat=True))
     IncidentDelivery.objects.bulk_create(
         [IncidentDelivery(entry=entry, ticket_id=pk) for pk in tickets], ignore_conflicts=True
     )

@@ -258,7 +258,9 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_
     )
 if OUTBOX_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
-# A major incident's fan-out whose task was lost (a restarted broker) is queued again.
+# A major incident's fan-out whose task was lost (a restarted broker) is queued again once its
+# update is this old and some of its tickets are still waiting for it.
+INCIDENT_FAN_OUT_RESUME_SECONDS = env.int("INCIDENT_FAN_OUT_RESUME_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["incidents-resume-fan-outs"] = {
     "task": "incidents.resume_stalled_fan_outs",
     "schedule": SWEEP_INTERVAL_SECONDS,
