@@ -1,11 +1,30 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.form_messages import PlainErrors
 
-class StaffAuthenticationForm(AuthenticationForm):
+
+class StaffAuthenticationForm(PlainErrors, AuthenticationForm):
     """The staff sign-in: email and password. Customer contacts are sent to the portal's own."""
 
-    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(
+        label="Email",
+        error_messages={"required": "Enter your work email address."},
+        widget=forms.EmailInput(attrs={"autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Enter your password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password don't match a staff account. Check both and "
+        "try again; a manager can reset your password if you have lost it.",
+        "inactive": "This account is switched off. Ask a manager to switch it back on.",
+    }
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)

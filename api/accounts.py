@@ -15,9 +15,9 @@ from accounts import services as account_services
 from accounts.models import Organization, Role, SupportPlan, User
 from api.base import StrictModelSerializer
 from api.fields import IdField, StrictBooleanField, StrictCharField, WallClockTimeField
+from api.filters import IdFilter
 from api.permissions import IsManager, StaffReadManagerWrite
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
-from api.tickets import IdFilter
 
 
 class OrganizationSerializer(StrictModelSerializer):

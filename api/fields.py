@@ -67,7 +67,6 @@ class IdField(serializers.PrimaryKeyRelatedField):
     {
         "type": "string",
         "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
-        "example": "08:00",
     }
 )
 class WallClockTimeField(serializers.TimeField):

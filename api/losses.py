@@ -10,9 +10,9 @@ from rest_framework import mixins, serializers, viewsets
 from accounts.models import Organization
 from api.base import StrictModelSerializer
 from api.fields import IdField, StrictCharField
+from api.filters import IdFilter
 from api.permissions import IsManager
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
-from api.tickets import IdFilter
 from tickets.models import BODY_MAX_LENGTH, Ticket
 from updates.feedback import record_loss
 from updates.models import Loss, LossCategory

@@ -41,11 +41,66 @@ NULLABLE_SORT_FIELDS = frozenset({"next_update_due"})
 COUNT_EXACT_HEADER = "X-Count-Exact"
 
 
+MAX_PAGE_SIZE = 100
+
+
+def page_size_from(request: Request, default: int) -> int:
+    """``?page_size=``: absent is the default; anything but a whole number from 1 to
+    MAX_PAGE_SIZE is a 400, as the schema says (page_parameters), never silently replaced."""
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        return default
+    return _whole_number(raw, "page_size", maximum=MAX_PAGE_SIZE)
+
+
+def _whole_number(raw: str, name: str, *, maximum: int | None = None) -> int:
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1 or (maximum is not None and number > maximum):
+        upper = f" to {maximum}" if maximum is not None else " or more"
+        raise ValidationError({name: [f"Give a whole number from 1{upper}."]})
+    return number
+
+
+def page_parameters(*, default_size: int, page_description: str) -> list[dict[str, Any]]:
+    """The ``page`` and ``page_size`` query parameters with the bounds the views enforce."""
+    return [
+        {
+            "name": "page",
+            "required": False,
+            "in": "query",
+            "description": page_description,
+            "schema": {"type": "integer", "minimum": 1},
+        },
+        {
+            "name": "page_size",
+            "required": False,
+            "in": "query",
+            "description": f"Results per page (default {default_size}, max {MAX_PAGE_SIZE}).",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        },
+    ]
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``{"count", "next", "previous", "results"}`` with ``?page=`` and ``?page_size=`` (max 100)."""
+    """``{"count", "next", "previous", "results"}`` with ``?page=`` and ``?page_size=`` (max 100).
+    A page number or size that is not a whole number in range is a 400; a page past the end, 404."""
 
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
+    last_page_strings = ()
+
+    def get_page_size(self, request: Request) -> int:
+        return page_size_from(request, self.page_size)
+
+    def get_page_number(self, request: Request, paginator) -> int:
+        raw = request.query_params.get(self.page_query_param)
+        return 1 if raw is None else _whole_number(raw, self.page_query_param)
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        return page_parameters(default_size=self.page_size, page_description="Page number.")
 
 
 def sort_order_of(queryset: QuerySet) -> SortOrder:
@@ -93,20 +148,13 @@ def _reversed(keys: tuple[SortKey, ...]) -> list:
 
 class TicketPagination(pagination.BasePagination):
     page_size = 25
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
     cursor_query_param = "cursor"
     page_query_param = "page"
     page_size_query_param = "page_size"
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        return min(size, self.max_page_size) if size > 0 else self.page_size
+        return page_size_from(request, self.page_size)
 
     def _count(self, queryset: QuerySet) -> int:
         return queryset.order_by()[: COUNT_CAP + 1].count()
@@ -174,12 +222,7 @@ class TicketPagination(pagination.BasePagination):
     # -- page numbers (shallow) ------------------------------------------------------------------
 
     def _numbered_page(self, ordered: QuerySet, raw: str) -> list:
-        try:
-            number = int(raw)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise ValidationError({"page": ["A page number is 1 or more."]})
+        number = _whole_number(raw, self.page_query_param)
         offset = (number - 1) * self.size
         if offset >= MAX_PAGE_OFFSET:
             raise ValidationError(
@@ -250,19 +293,8 @@ class TicketPagination(pagination.BasePagination):
                 "description": "Opaque position from a next or previous link (fast at any depth).",
                 "schema": {"type": "string"},
             },
-            {
-                "name": self.page_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"Page number, for the first {MAX_PAGE_OFFSET:,} tickets.",
-                "schema": {"type": "integer"},
-            },
-            {
-                "name": self.page_size_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"Results per page (default {self.page_size}, "
-                f"max {self.max_page_size}).",
-                "schema": {"type": "integer"},
-            },
+            *page_parameters(
+                default_size=self.page_size,
+                page_description=f"Page number, for the first {MAX_PAGE_OFFSET:,} tickets.",
+            ),
         ]

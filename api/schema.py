@@ -1,7 +1,9 @@
 """OpenAPI details shared by the API views: error responses and schema post-processing."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -123,4 +125,54 @@ def staff_only_fields_are_optional(result: dict[str, Any], **kwargs: Any) -> dic
                 note = "Staff only: left out of a customer contact's view."
                 prop = component["properties"][field]
                 prop["description"] = f"{prop.get('description', '')} {note}".strip()
+    return result
+
+
+# Example fields that name a moment to come, and how far ahead of the schema's generation each
+# example puts it: the API refuses a past time (and a promise or chase too far ahead), so a fixed
+# date in an example would turn invalid as the calendar moves on.
+FUTURE_EXAMPLE_FIELDS = {
+    "needed_by": timedelta(days=7),
+    "next_update_due": timedelta(hours=2),
+    "next_chase_at": timedelta(days=1),
+    "eta": timedelta(days=1),
+}
+
+
+def examples_in_the_future(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Request examples' future moments are set relative to now, whole hours, in UTC."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for example in content.get("examples", {}).values():
+                    value = example.get("value")
+                    if not isinstance(value, dict):
+                        continue
+                    for field, ahead in FUTURE_EXAMPLE_FIELDS.items():
+                        if field in value:
+                            value[field] = (hour + ahead).isoformat()
+    return result
+
+
+# Any query parameter with a NUL character is a 400 (servicedesk.middleware: PostgreSQL cannot
+# store or compare it), so free-text parameters say they exclude it.
+NO_NUL = r"^[^\u0000]*$"
+
+
+def query_text_excludes_nul(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not {"enum", "format", "pattern"} & set(schema)
+                ):
+                    schema["pattern"] = NO_NUL
     return result

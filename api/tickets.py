@@ -3,7 +3,6 @@
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,12 +19,12 @@ from rest_framework.response import Response
 from accounts.models import Organization, Role, User
 from api.base import StrictSerializer
 from api.fields import (
-    LARGEST_ID,
     AwareDateTimeField,
     IdField,
     StrictCharField,
     StrictIntegerField,
 )
+from api.filters import IdFilter, PriorityFilter, TrueOrFalseFilter
 from api.pagination import TicketPagination
 from api.permissions import StaffMayChangeTickets
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404, ERRORS_409
@@ -184,22 +183,12 @@ class TicketChangeSerializer(StrictSerializer):
     )
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", LARGEST_ID)
-        super().__init__(*args, **kwargs)
-
-
 class TicketFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, method="filter_status")
     owner = IdFilter(field_name="owner_id")
     organization = IdFilter(field_name="organization_id")
-    priority = IdFilter(field_name="priority", max_value=4)
-    update_overdue = django_filters.BooleanFilter(
+    priority = PriorityFilter(field_name="priority")
+    update_overdue = TrueOrFalseFilter(
         method="filter_update_overdue",
         help_text="true: a promised update is late; false: nothing is late.",
     )
@@ -223,6 +212,7 @@ class TicketFilter(django_filters.FilterSet):
                 return queryset.filter(status__in=[Status.IN_PROGRESS, Status.WAITING_ON_VENDOR])
         return queryset.filter(status=value)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_update_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool | None):
         if value is None:
             return queryset
@@ -252,8 +242,9 @@ TICKET_CREATE_EXAMPLES = [
     OpenApiExample(
         "A customer contact raises their own ticket",
         value={
+            "organization": 3,
             "subject": "New starter needs a laptop",
-            "description": "Sam joins on Monday 9 March.",
+            "description": "Sam joins next week.",
             "impact": 4,
             "urgency": 3,
             "needed_by": "2026-03-09T08:00:00+00:00",
@@ -273,7 +264,9 @@ TICKET_CHANGE_EXAMPLES = [
         request_only=True,
     ),
     OpenApiExample(
-        "Restate the problem", value={"problem_statement": "Outlook on 3 PCs cannot reach Exchange"}
+        "Restate the problem",
+        value={"problem_statement": "Outlook on 3 PCs cannot reach Exchange"},
+        request_only=True,
     ),
     OpenApiExample(
         "Change only if nobody else did meanwhile",

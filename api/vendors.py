@@ -16,7 +16,6 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -38,6 +37,7 @@ from api.fields import (
     StrictCharField,
     StrictIntegerField,
 )
+from api.filters import TrueOrFalseFilter
 from api.permissions import IsHelpdeskStaffElseNotFound
 from api.schema import ERRORS_400, ERRORS_404
 from api.selectors import visible_tickets
@@ -100,6 +100,14 @@ class VendorSerializer(StrictModelSerializer):
         return services.update_vendor(instance, changes=validated_data)
 
 
+# What scorecard_period reads, as the schema says it (years 2000-2099, tickets.validators).
+DAY_OR_MOMENT = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+    "description": "A date, or a date and time with its offset, in the years "
+    f"{validators.EARLIEST_YEAR}-{validators.LATEST_YEAR}.",
+}
+
+
 def _moment(value: str, field: str, *, end_of_day: bool = False) -> datetime:
     """An ISO 8601 date-time with offset, or a plain date (midnight in the server's zone)."""
     value = value.strip()
@@ -157,7 +165,7 @@ ScorecardSerializer = inline_serializer(
 
 
 class VendorFilter(django_filters.FilterSet):
-    is_active = django_filters.BooleanFilter()
+    is_active = TrueOrFalseFilter()
     search = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", max_length=200, help_text="Part of the name."
     )
@@ -210,8 +218,8 @@ class VendorFilter(django_filters.FilterSet):
         "a date (midnight, server time zone) or an ISO 8601 date-time with offset. Minutes are "
         "wall-clock minutes from opening; percentiles use the nearest-rank method.",
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.STR, description="e.g. 2026-01-01"),
-            OpenApiParameter("until", OpenApiTypes.STR, description="e.g. 2026-04-01T00:00Z"),
+            OpenApiParameter("since", DAY_OR_MOMENT, description="e.g. 2026-01-01"),
+            OpenApiParameter("until", DAY_OR_MOMENT, description="e.g. 2026-04-01T00:00:00Z"),
         ],
         responses={200: ScorecardSerializer, **ERRORS_400, **ERRORS_404},
         examples=[

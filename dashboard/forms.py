@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.form_messages import PlainErrors
 from dashboard.selectors import Period
 from tickets.autocomplete import CUSTOMERS, STAFF, AutocompleteField, AutocompleteInput
 from tickets.forms import NewOwnerFields
@@ -18,7 +19,7 @@ DEFAULT_DAYS = 30
 LONGEST_CUSTOM_PERIOD_DAYS = 731
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(PlainErrors, forms.Form):
     """?days=30, or ?since=2026-11-01&until=2026-11-30 (both days inclusive), plus optional
     owner, organization and priority. Bad values are reported by field and ignored."""
 
@@ -93,7 +94,7 @@ class ReassignForm(NewOwnerFields):
     """Reassign from the Now panel: the same question as the ticket page's handover."""
 
 
-class LossLessonsForm(forms.Form):
+class LossLessonsForm(PlainErrors, forms.Form):
     """Revise a recorded loss: its root cause and what we learned."""
 
     category = forms.ChoiceField(choices=LossCategory.choices, label="Root cause")

@@ -111,8 +111,9 @@ def due_within_the_hour(now: datetime) -> QuerySet[Ticket]:
 
 
 def unowned(now: datetime | None = None) -> QuerySet[Ticket]:
-    """New tickets nobody has taken yet, oldest first."""
-    return _tickets().filter(status=Status.NEW).order_by("created_at")
+    """New tickets nobody has taken yet, oldest first (a new ticket may have its owner and still
+    wait for our understanding: that one is not unowned)."""
+    return _tickets().filter(status=Status.NEW, owner__isnull=True).order_by("created_at")
 
 
 def understanding_unconfirmed() -> QuerySet[Ticket]:

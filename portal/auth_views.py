@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
 from portal import throttle
-from portal.forms import ContactPasswordResetForm, PortalAuthenticationForm, SignInLinkForm
+from portal.forms import (
+    ContactPasswordResetForm,
+    PortalAuthenticationForm,
+    PortalSetPasswordForm,
+    SignInLinkForm,
+)
 from portal.services import SIGN_IN_SCOPE, send_sign_in_link
 from portal.visibility import is_portal_user
 
@@ -62,6 +67,7 @@ class PortalPasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/registration/password_reset_confirm.html"
+    form_class = PortalSetPasswordForm
     success_url = reverse_lazy("portal:password_reset_complete")
 
 

@@ -5,14 +5,19 @@ signed-in contact and the URL, so a tampered POST cannot point a write anywhere 
 """
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from accounts.form_messages import PlainErrors
 from accounts.models import Role
 from portal import answers
+from tickets import validators
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, ContactMethod
 from tickets.services import PEOPLE_AFFECTED_MAX
 from tickets.web import MomentField
 
+ENTER_EMAIL = "Enter your email address."
 SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
 SCORE_ERRORS = {
     "required": "Choose a score from 1 to 5.",
@@ -20,12 +25,19 @@ SCORE_ERRORS = {
 }
 
 
-class PortalAuthenticationForm(AuthenticationForm):
+class PortalAuthenticationForm(PlainErrors, AuthenticationForm):
     """Customers sign in with their email address; staff are pointed to their own sign-in."""
 
     username = forms.EmailField(
         label="Email address",
+        error_messages={"required": ENTER_EMAIL},
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Enter your password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     error_messages = {
@@ -43,21 +55,38 @@ class PortalAuthenticationForm(AuthenticationForm):
             )
 
 
-class ContactPasswordResetForm(PasswordResetForm):
+class ContactPasswordResetForm(PlainErrors, PasswordResetForm):
     """Only customer contacts reset their password through the portal."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": ENTER_EMAIL},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def get_users(self, email):
         return (user for user in super().get_users(email) if user.role == Role.CONTACT)
 
 
-class SignInLinkForm(forms.Form):
+class PortalSetPasswordForm(PlainErrors, SetPasswordForm):
+    """A new password after a reset link, with the mismatch said plainly."""
+
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": "The two passwords differ: type the same one in both boxes.",
+    }
+
+
+class SignInLinkForm(PlainErrors, forms.Form):
     email = forms.EmailField(
         label="Email address",
+        error_messages={"required": ENTER_EMAIL},
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
-class NewRequestForm(forms.Form):
+class NewRequestForm(PlainErrors, forms.Form):
     subject = forms.CharField(
         label="In a few words, what's wrong?",
         error_messages={"required": "Tell us in a few words what's wrong."},
@@ -118,6 +147,16 @@ class NewRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. mornings, or after 2pm"}),
     )
 
+    def clean_needed_by(self):
+        # The intake service's own rule, asked here too so that a past deadline is reported
+        # together with every other mistake, not in a second round after they are fixed.
+        try:
+            return validators.future_moment(
+                self.cleaned_data["needed_by"], "needed_by", now=timezone.now()
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["needed_by"]) from None
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("preferred_contact") == ContactMethod.PHONE and not cleaned.get(
@@ -127,7 +166,7 @@ class NewRequestForm(forms.Form):
         return cleaned
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Your reply",
         error_messages={"required": "Write your reply first."},
@@ -136,7 +175,7 @@ class ReplyForm(forms.Form):
     )
 
 
-class NotQuiteForm(forms.Form):
+class NotQuiteForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="What did we miss?",
         error_messages={"required": "Tell us what we missed, so we can put it right."},
@@ -145,7 +184,7 @@ class NotQuiteForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PlainErrors, forms.Form):
     kept_informed = forms.TypedChoiceField(
         label="Were you kept informed?",
         choices=SCORE_CHOICES,

@@ -43,6 +43,7 @@ from tickets.models import (
 from tickets.selectors import customer_visible_tickets
 from updates.events import describe
 from updates.models import EntryKind, TimelineEntry
+from updates.rendering import markdown_as_text
 
 SCOPE_MINE = "mine"
 SCOPE_ORGANIZATION = "organization"
@@ -242,7 +243,7 @@ def project(ticket: Ticket, viewer: User) -> CustomerTicket:
         preferred_contact=contact_method,
         contact_details=ticket.contact_details,
         best_times=ticket.best_times,
-        last_update_text=getattr(ticket, "last_update_body", None) or "",
+        last_update_text=markdown_as_text(getattr(ticket, "last_update_body", None) or ""),
         last_update_at=getattr(ticket, "last_update_at", None),
         feedback_given=bool(getattr(ticket, "has_feedback", False)),
     )

@@ -37,7 +37,11 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
         return api_errors.error_response(
             403, "You do not have permission to perform this action.", "permission_denied"
         )
-    return defaults.permission_denied(request, exception)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_contact:
+        # A customer who followed a staff link: say where their own pages are.
+        return render(request, "portal/staff_only.html", status=403)
+    return render(request, "403.html", {"reason": str(exception)}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from servicedesk import csp
+from servicedesk.favicon import favicon
 
 handler400 = "servicedesk.errors.bad_request"
 handler403 = "servicedesk.errors.permission_denied"
@@ -10,7 +14,9 @@ admin.site.site_header = "Service desk administration"
 admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    path(settings.CSP_REPORT_PATH.lstrip("/"), csp.report, name="csp-report"),
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),

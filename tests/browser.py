@@ -22,6 +22,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.models import User
+from tests.page_checks import PageChecks
 
 # Playwright's sync API drives an event loop on the test thread; Django's ORM would then refuse
 # every call from the test as "async unsafe" although the test itself is plain synchronous code.
@@ -55,18 +56,29 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def new_page(browser) -> Iterator[Callable]:
-    """Open a fresh page (own cookies) at a viewport size; every page opened is closed after."""
+    """Open a fresh page (own cookies) at a viewport size; every page opened is closed after.
+
+    Every page is watched (tests/page_checks.py): a Content-Security-Policy violation or a serious
+    accessibility problem on any page the test visited fails the test when it ends."""
     contexts = []
+    checks = PageChecks()
 
     def open_page(viewport: dict | None = None):
         context = browser.new_context(viewport=viewport or LAPTOP, locale="en-GB")
         context.set_default_timeout(10_000)
+        checks.install(context)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        if page not in checks.pages:
+            checks.watch(page)
+        return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    try:
+        checks.finish()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def _session_cookie_for(user: User, live_server_url: str) -> dict:

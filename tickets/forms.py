@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
+from accounts.form_messages import PlainErrors
 from accounts.models import User
 from tickets.autocomplete import (
     CONTACTS,
@@ -61,7 +62,7 @@ def add_priority_preview(form: forms.Form, target_id: str) -> None:
         )
 
 
-class TicketActionForm(forms.Form):
+class TicketActionForm(PlainErrors, forms.Form):
     """A form about one ticket, carrying the version it was drawn from."""
 
     # Element ids are "<id_prefix>-<ticket>-<field>": one page shows several of these forms (and
@@ -172,7 +173,7 @@ class PriorityOverrideForm(TicketActionForm):
         super().__init__(*args, ticket=ticket, **kwargs)
 
 
-class NewOwnerFields(forms.Form):
+class NewOwnerFields(PlainErrors, forms.Form):
     """The new owner and the handover note: the ticket page's handover and the dashboard's
     one-click reassign ask the same question (assign_owner checks the note is there)."""
 
@@ -200,7 +201,7 @@ class CollaboratorForm(TicketActionForm):
     user = OwnerChoiceField(queryset=staff_users(), label="Add a collaborator", empty_label=None)
 
 
-class NewTicketForm(forms.Form):
+class NewTicketForm(PlainErrors, forms.Form):
     """A ticket staff raise for a customer (a phone call, a walk-in). Customer and requester
     are autocompletes (tickets.autocomplete): at a million tickets there are 2,000 customers and
     20,000 contacts; the requester's suggestions keep to the customer already chosen."""

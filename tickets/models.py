@@ -308,3 +308,16 @@ class Ticket(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def still_to_triage(self) -> list[str]:
+        """What a new ticket lacks to be triaged: an owner (rule 2) and our understanding of the
+        problem (rule 9), in either order. Empty once both are there (the ticket is then open)."""
+        if self.status != Status.NEW:
+            return []
+        missing = []
+        if self.owner_id is None:
+            missing.append("owner")
+        if not self.problem_statement:
+            missing.append("problem_statement")
+        return missing

@@ -185,7 +185,7 @@ def assign_owner(
 ) -> Ticket:
     """Rule 2: exactly one owner; handing over from someone else needs a handover note.
 
-    Taking ownership of a new ticket triages it: it becomes open.
+    A new ticket that gets its owner is triaged (open) when our understanding is written too.
     """
     with transaction.atomic():
         ticket = lock_ticket(ticket)
@@ -200,9 +200,15 @@ def assign_owner(
             )
         now = now or timezone.now()
         _set_owner(ticket, owner, by=by, now=now, handover_note=note)
-        if ticket.status == Status.NEW:
-            _move_status(ticket, Status.OPEN, by=by, now=now)
+        _open_when_triaged(ticket, by=by, now=now)
     return ticket
+
+
+def _open_when_triaged(ticket: Ticket, *, by: User | None, now: datetime) -> None:
+    """Triage is done when a new ticket has both an owner and our understanding, whichever of
+    the two comes last: it then becomes open."""
+    if ticket.status == Status.NEW and not ticket.still_to_triage:
+        _move_status(ticket, Status.OPEN, by=by, now=now)
 
 
 def take_ownership(
@@ -344,6 +350,7 @@ def restate_problem(
             old=old,
             new=text,
         )
+        _open_when_triaged(ticket, by=by, now=now)
     return ticket
 
 

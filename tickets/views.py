@@ -285,8 +285,9 @@ def _set_owner(
             success = f"{ticket.reference} is now owned by {new_owner.display_name}."
         else:
             success = f"You own {ticket.reference} now."
+        was_new = ticket.status == Status.NEW
         try:
-            services.update_ticket(
+            ticket = services.update_ticket(
                 ticket,
                 by=request.user,
                 changes=changes,
@@ -294,6 +295,8 @@ def _set_owner(
             )
         except ValidationError as exc:
             error = exc
+        else:
+            success = triage_progress(ticket, success, was_new=was_new)
     return _action_response(request, ticket, name=name, form=form, error=error, success=success)
 
 
@@ -318,8 +321,9 @@ def _edit(request: HttpRequest, pk: int, form_class, name: str, success: str) ->
         changes = form.changes()
         if not changes:
             success = "Nothing changed."
+        was_new = ticket.status == Status.NEW
         try:
-            services.update_ticket(
+            ticket = services.update_ticket(
                 ticket,
                 by=request.user,
                 changes=changes,
@@ -327,7 +331,27 @@ def _edit(request: HttpRequest, pk: int, form_class, name: str, success: str) ->
             )
         except ValidationError as exc:
             error = exc
+        else:
+            success = triage_progress(ticket, success, was_new=was_new)
     return _action_response(request, ticket, name=name, form=form, error=error, success=success)
+
+
+STILL_TO_TRIAGE = {
+    "owner": "take ownership (or assign an owner)",
+    "problem_statement": "write our understanding of the problem",
+}
+
+
+def triage_progress(ticket: Ticket, done: str, *, was_new: bool) -> str:
+    """The message after a step on a new ticket says where triage stands: what is still missing,
+    or that this step finished it."""
+    if not was_new:
+        return done
+    missing = ticket.still_to_triage
+    if not missing:
+        return f"{done} {ticket.reference} is triaged and open."
+    steps = " and ".join(STILL_TO_TRIAGE[item] for item in missing)
+    return f"{done} Still to triage: {steps}."
 
 
 @staff_view

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from accounts.form_messages import PlainErrors
 from tickets.forms import status_choices
 from tickets.models import BODY_MAX_LENGTH, OWING_STATUSES, Status, Ticket
 from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
@@ -74,7 +75,7 @@ def promise_options(ticket: Ticket, now: datetime) -> list[PromiseOption]:
 ALL_PICKS = [DEFAULT_PICK, *QUICK_PICK_DELTAS, TOMORROW_PICK, CUSTOM_PICK]
 
 
-class PublicUpdateForm(forms.Form):
+class PublicUpdateForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Update for the customer",
         max_length=BODY_MAX_LENGTH,
@@ -161,7 +162,7 @@ class PublicUpdateForm(forms.Form):
         return Status.OPEN if status == Status.NEW else status
 
 
-class InternalNoteForm(forms.Form):
+class InternalNoteForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Internal note (staff only)",
         max_length=BODY_MAX_LENGTH,

@@ -404,13 +404,23 @@ class PromiseAlert(models.Model):
         return f"{self.get_stage_display()} for {self.ticket.reference} at {self.due_at:%Y-%m-%d %H:%M}"
 
     def is_worth_sending(self, now: datetime) -> bool:
-        """Whether this alert still says something true at `now`: its promise is still pending,
-        and a due-soon reminder only before the deadline (after it, the breach alert speaks).
-        The sweep asks when it fires the alert, delivery again just before each message."""
+        """Whether this alert still says something true at `now`. The sweep asks when it fires
+        the alert, delivery again just before each message; this is the one place that decides.
+
+        - Its promise must still be pending (kept, moved or withdrawn: nothing to say).
+        - A due-soon reminder is judged by when it fired: fired before the deadline, its
+          messages go out even if delivery comes after it (a worker died mid-send), and their
+          wording says how late it is, so an email is never silently dropped while its in-app
+          half may already be read. Not fired by the deadline (beat was down, an orphan repaired
+          late), it is skipped: the breach alert, due at that same deadline, speaks for it.
+        """
         promise = self.promise
         if promise.outcome != PromiseOutcome.PENDING:
             return False
-        return not (self.stage == AlertStage.DUE_SOON and promise.due_at <= now)
+        if self.stage != AlertStage.DUE_SOON:
+            return True
+        fired_at = self.settled_at if self.status == AlertStatus.FIRED and self.settled_at else now
+        return fired_at < promise.due_at
 
 
 class OutboxChannel(models.TextChoices):

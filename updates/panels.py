@@ -4,7 +4,7 @@ see tickets.panels for how panels work)."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.defaultfilters import linebreaks_filter, linebreaksbr
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
@@ -15,6 +15,7 @@ from tickets.rendering import fast
 from updates.events import describe
 from updates.forms import InternalNoteForm, PublicUpdateForm, customer_timezone
 from updates.models import EntryKind, TimelineEntry
+from updates.rendering import render_markdown
 
 ENTRY_STYLE = {
     # kind: (css class, label, icon): colour, words and a symbol, so no one relies on colour alone.
@@ -49,8 +50,8 @@ TIMELINE_FIELDS = (
 def timeline(ticket: Ticket, *, limit: int | None = None) -> list[dict[str, Any]]:
     """Newest first, authors joined in the same query; at most `limit` entries when given.
 
-    Each row carries its finished text (times formatted, the body escaped and broken into
-    paragraphs), so the template prints a few plain values per entry instead of running a
+    Each row carries its finished text (times formatted, the body rendered from markdown and
+    sanitised), so the template prints a few plain values per entry instead of running a
     filter chain for each."""
     entries = (
         TimelineEntry.objects.filter(ticket=ticket)
@@ -76,7 +77,7 @@ def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:
             # The handover note, as the colleague wrote it.
             body = format_html("{}<blockquote>{}</blockquote>", body, linebreaksbr(values["body"]))
     else:
-        body = linebreaks_filter(values["body"])
+        body = render_markdown(values["body"])
     author = ""
     if values["author__email"] is not None:
         author = User.display_name_for(values["author__name"], values["author__email"])

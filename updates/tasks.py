@@ -5,11 +5,17 @@ the visibility timeout) and from the database: each task claims its rows, so a t
 (redelivered after a lost worker) does nothing the second time.
 """
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
+from django.db import connection
 
 from updates.keeper.delivery import deliver
 from updates.keeper.outbox import DELIVERY_TASK
-from updates.keeper.sweep import sweep
+from updates.keeper.sweep import requeue_after_worker_start, sweep
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="updates.sweep_promises")
@@ -24,3 +30,17 @@ def sweep_promises() -> dict[str, int]:
 @shared_task(name=DELIVERY_TASK)
 def deliver_outbox(message_ids: list[int]) -> dict[str, int]:
     return deliver(list(message_ids)).as_dict()
+
+
+@worker_ready.connect(dispatch_uid="updates.requeue_after_worker_start")
+def on_worker_ready(**kwargs) -> None:
+    """Deliveries a killed worker held go out now, not after OUTBOX_REQUEUE_AFTER_SECONDS."""
+    try:
+        requeued = requeue_after_worker_start()
+        if requeued:
+            logger.info("Worker started: queued %d pending outbox messages again", requeued)
+    except Exception:
+        # The sweep's own re-queue is the backstop; a worker must start even if this fails.
+        logger.exception("Could not queue pending outbox messages again at worker start")
+    finally:
+        connection.close()  # the main process keeps no connection its pool does not need

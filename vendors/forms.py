@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accounts.form_messages import PlainErrors
 from tickets.models import Status, Ticket
 from tickets.web import DateTimeLocalField, DayField
 from tickets.widgets import FastSelect
@@ -23,7 +24,7 @@ OPENING_STATUSES = (
 )
 
 
-class VendorForm(forms.ModelForm):
+class VendorForm(PlainErrors, forms.ModelForm):
     """Create or edit a vendor; saved through vendors.services (the form never saves itself)."""
 
     class Meta:
@@ -39,7 +40,7 @@ class VendorForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class OpenEscalationForm(forms.Form):
+class OpenEscalationForm(PlainErrors, forms.Form):
     # FastSelect: the same <select> without a template per option (the ticket page draws this
     # form whenever a ticket has no escalation yet).
     vendor = forms.ModelChoiceField(
@@ -80,7 +81,7 @@ def _default_chase_time() -> datetime:
     return (timezone.now() + timedelta(hours=4)).replace(second=0, microsecond=0)
 
 
-class EscalationNoteForm(forms.Form):
+class EscalationNoteForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Note on the vendor case (staff only)",
         max_length=NOTE_MAX_LENGTH,
@@ -91,7 +92,7 @@ class EscalationNoteForm(forms.Form):
     )
 
 
-class EscalationStatusForm(forms.Form):
+class EscalationStatusForm(PlainErrors, forms.Form):
     status = forms.ChoiceField(choices=EscalationStatus.choices)
 
     def __init__(self, *args, escalation=None, **kwargs):
@@ -108,7 +109,7 @@ def _next_statuses(escalation) -> set[str]:
     return {status for status in EscalationStatus.values if escalation.can_move_to(status)}
 
 
-class ChaseForm(forms.Form):
+class ChaseForm(PlainErrors, forms.Form):
     next_chase_at = DateTimeLocalField(label="Next chase (your time)", required=False)
     stop = forms.BooleanField(label="Stop chasing", required=False)
 
@@ -127,7 +128,7 @@ class ChaseForm(forms.Form):
         return None if self.cleaned_data["stop"] else self.cleaned_data["next_chase_at"]
 
 
-class RootCauseForm(forms.Form):
+class RootCauseForm(PlainErrors, forms.Form):
     rca_requested = forms.BooleanField(label="RCA requested", required=False)
     rca_received = forms.BooleanField(label="RCA received", required=False)
 
@@ -150,7 +151,7 @@ DEFAULT_PERIOD = "90d"
 CUSTOM_PERIOD = "custom"
 
 
-class ScorecardPeriodForm(forms.Form):
+class ScorecardPeriodForm(PlainErrors, forms.Form):
     """Which escalations a scorecard counts: a preset period or custom dates (in the URL, so a
     view can be bookmarked and shared), and for the list which figure it is sorted by."""
 

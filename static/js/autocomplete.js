@@ -63,6 +63,14 @@
     });
   });
 
+  // Focus asks for suggestions only while the field is empty (what is typed asks on input).
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    if (isField(event.detail.elt) && trigger && trigger.type === "focus" && event.detail.elt.value !== "") {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var listbox = event.detail.target;
     if (!listbox.classList || !listbox.classList.contains("autocomplete-options")) return;

@@ -22,6 +22,14 @@
     });
   });
 
+  // A refreshing panel waits while a form inside it is open (the dashboard's reassign), so the
+  // refresh never wipes what the manager is choosing.
+  document.addEventListener("htmx:confirm", function (event) {
+    var element = event.detail.elt;
+    var pauseWhile = element.dataset && element.dataset.pauseWhileOpen;
+    if (pauseWhile && element.querySelector(pauseWhile + "[open]")) event.preventDefault();
+  });
+
   // ---- countdowns to the next promised update ---------------------------------------------
   function span(minutes) {
     if (minutes < 60) return minutes + " min";
@@ -35,7 +43,17 @@
       var seconds = (Date.parse(el.dataset.due) - now) / 1000;
       var late = seconds < 0;
       el.textContent = late ? span(Math.floor(-seconds / 60)) + " late" : "in " + span(Math.floor(seconds / 60));
+      var turnedLate = late && !el.classList.contains("late");
       el.classList.toggle("late", late);
+      // What screen readers read instead of the ticking text; one polite word when it turns late.
+      var said = el.nextElementSibling;
+      if (turnedLate && said && said.classList.contains("visually-hidden")) {
+        said.textContent = said.textContent.replace(/^due /, "late, was due ");
+      }
+      var news = document.getElementById("countdown-news");
+      if (turnedLate && el.dataset.announce && news) {
+        news.textContent = el.dataset.announce + " is late: it was due " + el.title + ".";
+      }
       var row = el.closest("tr");
       if (row) row.classList.toggle("row-late", late);
     });

@@ -21,6 +21,8 @@ def iso(moment) -> str:
 
 @pytest.fixture
 def owned_ticket(ticket, agent):
+    """Triaged: our understanding written, then owned (so it is open)."""
+    ticket = ticket_services.restate_problem(ticket, problem_statement="Jams.", by=agent)
     return ticket_services.assign_owner(ticket, owner=agent, by=agent)
 
 

@@ -249,7 +249,7 @@ def test_manager_records_a_loss_from_the_ticket_page(client, history, manager):
 
     bad = client.post(f"/dashboard/tickets/{ticket.pk}/loss/", {"category": "bad_luck"})
     assert bad.status_code == 400
-    assert "bad_luck is not one of the available choices" in bad.content.decode()
+    assert "Choose one of the options." in bad.content.decode()
     assert not Loss.objects.exists()
 
     client.post(
@@ -340,13 +340,12 @@ def test_now_panel_polls_at_the_configured_interval_and_pauses_while_a_form_is_o
     client, manager, settings
 ):
     client.force_login(manager)
-    assert 'hx-trigger="every 30s [' in client.get("/dashboard/").content.decode()
+    assert 'hx-trigger="every 30s"' in client.get("/dashboard/").content.decode()
     settings.DASHBOARD_REFRESH_SECONDS = 5
     page = client.get("/dashboard/").content.decode()
-    assert (
-        "hx-trigger=\"every 5s [!document.querySelector('#now-panels details.reassign[open]')]\""
-        in page
-    )
+    # The pause is workspace.js's (no trigger filter: that would need eval, which the CSP forbids);
+    # tests/dashboard/test_refresh_pause_browser.py watches it work.
+    assert 'hx-trigger="every 5s" data-pause-while-open="details.reassign"' in page
 
 
 def test_many_customers_show_the_lowest_rates_on_the_page_and_all_in_the_csv():

@@ -42,13 +42,13 @@ CASES = {
     "reply": (
         lambda ticket: reverse("portal:reply", args=[ticket.pk]),
         {"body": TYPED + "x" * 50_000},
-        "Ensure this value has at most 50000 characters",
+        "Keep it to 50000 characters or fewer",
         '<section class="card conversation" id="conversation"',
     ),
     "not quite": (
         lambda ticket: reverse("portal:not_quite", args=[ticket.pk]),
         {"body": TYPED + "x" * 50_000},
-        "Ensure this value has at most 50000 characters",
+        "Keep it to 50000 characters or fewer",
         '<section class="card understanding" id="understanding"',
     ),
     "feedback": (

@@ -121,13 +121,17 @@ def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(portal_client)
     [
         ("subject", "", "Tell us in a few words what's wrong."),
         ("impact", "", "Choose how much of your business is affected."),
-        ("subject", "x" * 201, "at most 200 characters"),
-        ("impact", "everything", "Select a valid choice."),
-        ("urgency", "1", "Select a valid choice."),
-        ("people_affected", "0", "greater than or equal to 1"),
-        ("people_affected", "lots", "Enter a whole number."),
-        ("preferred_contact", "carrier_pigeon", "Select a valid choice."),
-        ("needed_by", "next tuesday", "Enter a valid date/time."),
+        ("subject", "x" * 201, "Keep it to 200 characters or fewer"),
+        ("impact", "everything", "Choose one of the options."),
+        ("urgency", "1", "Choose one of the options."),
+        ("people_affected", "0", "Use a number of at least 1."),
+        ("people_affected", "lots", "Write a whole number, such as 3."),
+        ("preferred_contact", "carrier_pigeon", "Choose one of the options."),
+        (
+            "needed_by",
+            "next tuesday",
+            "Pick a date and time, or write one such as 2026-03-02 14:30.",
+        ),
     ],
 )
 def test_bad_answers_answer_400_naming_the_field(portal_client, field, value, message):

@@ -268,7 +268,7 @@ def test_a_bad_email_address_answers_400(client):
     response = client.post(LINK_REQUEST, {"email": "not-an-email"})
 
     assert response.status_code == 400
-    assert "Enter a valid email address." in response.content.decode()
+    assert "Write an email address, such as name@example.com." in response.content.decode()
 
 
 def test_the_sign_in_link_is_delivered_over_smtp(

@@ -1,5 +1,6 @@
-"""The squashed migrations (issue 15): a new database runs a few migrations, and a desk that ran
-`migrate` on the build before them upgrades with a plain `migrate` (docs/upgrading.md)."""
+"""The squashed migrations (issue 15): a new database runs a few migrations, and a desk migrated
+on v1 or any later build upgrades with a plain `migrate` (docs/upgrading.md). The real upgrade of
+a v1 database is in test_upgrade_from_v1.py."""
 
 from importlib import import_module
 from unittest import mock
@@ -8,12 +9,12 @@ import pytest
 from django.apps import apps
 from django.core.checks import Error
 from django.core.management import call_command
-from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from accounts.checks import squashed_migrations_fully_applied_or_not_at_all
+from accounts.checks import squashed_migrations_fully_applied_or_not_at_all, unfinished_squashes
 from accounts.models import SupportPlan
 
 SQUASHED = {
@@ -21,7 +22,7 @@ SQUASHED = {
     ("updates", "0001_squashed_0012"),
     ("vendors", "0001_squashed_0003"),
 }
-# What django_migrations held for this project's apps on every desk migrated before the squash.
+# What django_migrations held for this project's apps on a desk migrated just before the squash.
 HISTORY_BEFORE_SQUASH = (
     {("accounts", name) for name in ["0001_initial", "0002_standard_support_plan"]}
     | {
@@ -72,6 +73,11 @@ HISTORY_BEFORE_SQUASH = (
         ]
     }
 )
+# What v1 (3dddd77) had run: updates/0012 and vendors/0003 came after it.
+HISTORY_AT_V1 = HISTORY_BEFORE_SQUASH - {
+    ("updates", "0012_delete_vendor_wait"),
+    ("vendors", "0003_vendor_wait"),
+}
 PROJECT_APPS = {"accounts", "tickets", "updates", "vendors"}
 
 
@@ -125,24 +131,45 @@ def test_a_new_database_runs_the_squashed_migrations_only():
 
 
 @pytest.mark.django_db
-def test_a_database_that_ran_part_of_a_squashed_app_is_stopped_with_a_clear_error():
-    half_way = HISTORY_BEFORE_SQUASH - {
-        ("updates", "0010_vendor_wait"),
-        ("updates", "0011_merge_sweep_watermark_and_dashboard_tallies"),
-        ("updates", "0012_delete_vendor_wait"),
-    }
-    with _recorded(half_way):
+def test_a_v1_desk_runs_the_old_migrations_it_lacks_then_the_new_ones():
+    """v1 (3dddd77) shipped before updates/0012 and vendors/0003: its updates and vendors history
+    is part of what the squashes replace. A plain migrate finishes the old files, then runs what
+    came after; no squashed migration runs, and the check lets it through."""
+    with _recorded(HISTORY_AT_V1):
+        executor = MigrationExecutor(connection)
+        plan = _plan(executor)
         errors = squashed_migrations_fully_applied_or_not_at_all(databases=["default"])
-        with pytest.raises(SystemCheckError, match=r"accounts\.E001"):
-            call_command("check", databases=["default"])
-    assert [type(error) for error in errors] == [Error]
-    assert "updates/0001_squashed_0012" in errors[0].msg
-    assert "0010_vendor_wait" in errors[0].msg
-    assert "docs/upgrading.md" in errors[0].hint
+        call_command("check", databases=["default"])
+    assert errors == []
+    assert not SQUASHED & set(plan)
+    assert set(plan) == (HISTORY_BEFORE_SQUASH - HISTORY_AT_V1) | _written_after_the_squash(
+        executor
+    )
+    assert plan.index(("updates", "0012_delete_vendor_wait")) < plan.index(
+        ("vendors", "0003_vendor_wait")
+    )
 
-    with _recorded(HISTORY_BEFORE_SQUASH):
-        assert squashed_migrations_fully_applied_or_not_at_all(databases=["default"]) == []
-    assert squashed_migrations_fully_applied_or_not_at_all(databases=["default"]) == []
+
+def test_a_half_applied_history_is_stopped_once_the_replaced_files_are_gone():
+    """accounts.E001 guards the release that deletes the replaced files: a desk that skipped this
+    one would have Django skip those apps' remaining migrations without a word."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    replaced = {key for squash in SQUASHED for key in loader.disk_migrations[squash].replaces}
+    without_replaced = {
+        key: migration for key, migration in loader.disk_migrations.items() if key not in replaced
+    }
+
+    errors = unfinished_squashes("default", without_replaced, HISTORY_AT_V1)
+
+    assert [(type(error), error.id) for error in errors] == [(Error, "accounts.E001")] * 2
+    assert "updates/0001_squashed_0012" in errors[0].msg
+    assert "0012_delete_vendor_wait" in errors[0].msg
+    assert "vendors/0001_squashed_0003" in errors[1].msg
+    assert "docs/upgrading.md" in errors[0].hint
+    # This release still has the files, and a desk that ran them all or none is fine either way.
+    assert unfinished_squashes("default", loader.disk_migrations, HISTORY_AT_V1) == []
+    assert unfinished_squashes("default", without_replaced, HISTORY_BEFORE_SQUASH) == []
+    assert unfinished_squashes("default", without_replaced, set()) == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only indexes")

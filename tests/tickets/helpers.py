@@ -21,9 +21,15 @@ def htmx(**headers) -> dict[str, str]:
     return result
 
 
+TRIAGED_UNDERSTANDING = "The printer jams on every page."
+
+
 def owned_ticket(owner: User, **fields) -> Ticket:
-    """An open ticket owned by `owner` (taking it triages it)."""
+    """An open ticket owned by `owner`: triaged, with our understanding written (set directly, so
+    the timeline holds only the opening, the owner and the status change)."""
     ticket = TicketFactory(**fields)
+    Ticket.objects.filter(pk=ticket.pk).update(problem_statement=TRIAGED_UNDERSTANDING)
+    ticket.refresh_from_db()
     return ticket_services.take_ownership(ticket, by=owner)
 
 

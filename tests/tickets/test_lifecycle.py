@@ -62,11 +62,25 @@ def test_intake_rejects_a_customer_contact_as_owner(organization, contact):
     assert "owner" in error.value.message_dict
 
 
-def test_taking_ownership_triages_a_new_ticket(agent):
+def test_taking_ownership_of_a_new_ticket_leaves_it_new_until_our_understanding_is_written(agent):
     ticket = services.take_ownership(TicketFactory(), by=agent)
-    assert (ticket.owner, ticket.status) == (agent, Status.OPEN)
+    assert (ticket.owner, ticket.status) == (agent, Status.NEW)
+    assert ticket.still_to_triage == ["problem_statement"]
+    ticket = services.restate_problem(ticket, problem_statement="Jams on page two.", by=agent)
+    assert (ticket.status, ticket.still_to_triage) == (Status.OPEN, [])
     events = list(TimelineEntry.objects.filter(ticket=ticket).values_list("event", flat=True))
-    assert events == ["opened", "owner_changed", "status_changed"]
+    assert events == ["opened", "owner_changed", "problem_restated", "status_changed"]
+
+
+def test_our_understanding_first_then_ownership_triages_the_ticket(agent):
+    ticket = services.restate_problem(TicketFactory(), problem_statement="Jams.", by=agent)
+    assert (ticket.status, ticket.still_to_triage) == (Status.NEW, ["owner"])
+    ticket = services.take_ownership(ticket, by=agent)
+    assert (ticket.owner, ticket.status) == (agent, Status.OPEN)
+
+
+def test_a_new_ticket_lacks_both_owner_and_understanding(db):
+    assert TicketFactory().still_to_triage == ["owner", "problem_statement"]
 
 
 def test_transfer_without_a_handover_note_is_refused(agent, other_agent):

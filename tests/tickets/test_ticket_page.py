@@ -267,7 +267,7 @@ def test_timeline_entries_are_escaped_and_keep_their_paragraphs(agent, other_age
     )
     ticket_services_handover(ticket, agent, other_agent, note="Call <them> after 3.\nThanks")
     content = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
-    assert "<p>&lt;b&gt;bold?&lt;/b&gt;</p>\n\n<p>Second paragraph<br>next line</p>" in content
+    assert "<p>&lt;b&gt;bold?&lt;/b&gt;</p>\n<p>Second paragraph<br>\nnext line</p>" in content
     assert f"Handed over from {agent.display_name} to {other_agent.display_name}." in content
     assert "<blockquote>Call &lt;them&gt; after 3.<br>Thanks</blockquote>" in content
 
@@ -301,8 +301,9 @@ def test_timeline_times_read_as_the_date_filter_would(zone):
 # ---- ownership ---------------------------------------------------------------------------
 
 
-def test_take_ownership_in_one_click_triages_the_ticket(agent):
+def test_take_ownership_in_one_click_triages_a_ticket_whose_problem_is_written(agent):
     ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).update(problem_statement="Jams on page two.")
     response = client_for(agent).post(
         f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)}
     )

@@ -45,7 +45,65 @@ def test_take_ownership_with_htmx_swaps_just_the_card(agent):
     content = response.content.decode()
     assert response.status_code == 200
     assert content.lstrip().startswith(f'<article class="card triage-card" id="triage-{ticket.pk}"')
+    assert (
+        f"You own {ticket.reference} now. Still to triage: "
+        "write our understanding of the problem." in content
+    )
+    assert "Save triage" in content
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
+
+
+def triage(client, ticket, **fields):
+    data = {"impact": 3, "urgency": 3, "expected_updated_at": version(ticket)}
+    data.update(return_to="triage", **fields)
+    return client.post(f"/tickets/{ticket.pk}/triage/", data, **htmx())
+
+
+def test_saving_triage_on_an_unowned_ticket_says_ownership_is_still_missing(agent):
+    ticket = TicketFactory()
+    content = triage(client_for(agent), ticket, problem_statement="Jams on page two.")
+    content = content.content.decode()
+    assert "Triage saved. Still to triage: take ownership (or assign an owner)." in content
+    assert "Take ownership" in content
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert (ticket.status, ticket.owner, ticket.problem_statement) == (
+        Status.NEW,
+        None,
+        "Jams on page two.",
+    )
+
+
+def test_saving_triage_without_owner_or_understanding_names_both(agent):
+    ticket = TicketFactory()
+    content = triage(client_for(agent), ticket, impact=2).content.decode()
+    assert (
+        "Triage saved. Still to triage: take ownership (or assign an owner) and write our "
+        "understanding of the problem." in content
+    )
+
+
+def test_understanding_then_ownership_triages_and_the_card_says_so(agent):
+    ticket = TicketFactory()
+    client = client_for(agent)
+    triage(client, ticket, problem_statement="Jams on page two.")
+    response = client.post(
+        f"/tickets/{ticket.pk}/own/",
+        {"expected_updated_at": version(ticket), "return_to": "triage"},
+        **htmx(),
+    )
+    content = response.content.decode()
+    assert f"You own {ticket.reference} now. {ticket.reference} is triaged and open." in content
     assert "Triaged: Open, owned by Alice Agent" in content
+    assert client.get("/triage/").context["cards"] == []
+
+
+def test_ownership_then_understanding_triages_too(agent):
+    ticket = TicketFactory()
+    client = client_for(agent)
+    client.post(f"/tickets/{ticket.pk}/own/", {"expected_updated_at": version(ticket)})
+    content = triage(client, ticket, problem_statement="Jams.").content.decode()
+    assert f"Triage saved. {ticket.reference} is triaged and open." in content
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.OPEN
 
 
 def test_triage_from_the_inbox_shows_field_errors_on_the_card(agent):

@@ -60,12 +60,17 @@ def test_agent_signs_in_and_triages_a_new_ticket_from_the_inbox(live_server, new
         "Nobody can export this month's payroll to the bank."
     )
     card.get_by_role("button", name="Save triage").click()
-    expect(card).to_contain_text("Triage saved.")
+    # Saved, and the card stays, saying what triage still needs.
+    expect(card).to_contain_text("Triage saved. Still to triage: take ownership")
+    expect(card.locator(".triage-steps")).to_contain_text("an owner")
     expect(card.locator(".triage-head .prio")).to_have_text("P1")
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
 
-    # "o" takes ownership of the first ticket in the inbox, in place.
+    # "o" takes ownership of the first ticket in the inbox, in place: that finishes triage.
     page.locator("body").press("o")
+    expect(card).to_contain_text(f"{ticket.reference} is triaged and open.")
     expect(card).to_contain_text(f"owned by {agent.display_name}")
+    save_screenshot(page, "triage-done")
 
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert (ticket.impact, ticket.urgency, ticket.priority) == (1, 2, 1)

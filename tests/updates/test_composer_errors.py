@@ -28,7 +28,12 @@ def frozen():
 BAD_PUBLIC_UPDATES = [
     # (what is wrong, fields, the field the error sits on, words of the error)
     ("empty body", {"body": "   "}, "body", "Write the update for the customer first."),
-    ("body too long", {"body": TYPED + "x" * BODY_MAX_LENGTH}, "body", "at most 50000"),
+    (
+        "body too long",
+        {"body": TYPED + "x" * BODY_MAX_LENGTH},
+        "body",
+        "Keep it to 50000 characters or fewer",
+    ),
     (
         "promise in the past",
         {"promise": "custom", "custom_due": "2026-03-10T09:00"},
@@ -40,11 +45,16 @@ BAD_PUBLIC_UPDATES = [
         "custom promise not a time",
         {"promise": "custom", "custom_due": "next tuesday"},
         "custom_due",
-        "Enter a valid date/time.",
+        "Pick a date and time, or write one such as 2026-03-02 14:30.",
     ),
-    ("unknown quick pick", {"promise": "5h"}, "promise", "Select a valid choice"),
-    ("impossible status", {"status": "exploded"}, "status", "Select a valid choice"),
-    ("ETA not a time", {"eta": "soonish"}, "eta", "Enter a valid date/time."),
+    ("unknown quick pick", {"promise": "5h"}, "promise", "Choose one of the options."),
+    ("impossible status", {"status": "exploded"}, "status", "Choose one of the options."),
+    (
+        "ETA not a time",
+        {"eta": "soonish"},
+        "eta",
+        "Pick a date and time, or write one such as 2026-03-02 14:30.",
+    ),
 ]
 
 

@@ -32,7 +32,19 @@ COMPOSER_LAYOUT = """() => {
 
 
 def layout(page) -> dict:
+    # After htmx has settled: the swapped composer's tabs are set up on htmx's load event, a
+    # moment after the new HTML (with its error marks) is already in the page.
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     return page.evaluate(COMPOSER_LAYOUT)
+
+
+def settled_layout(page) -> dict:
+    """The layout once the script has set up a swapped composer (it hides the note tab's panel),
+    a moment after htmx settles the swap."""
+    expect(page.locator("#compose-note")).to_be_hidden()
+    return layout(page)
 
 
 @pytest.fixture
@@ -67,7 +79,7 @@ def test_with_htmx_an_empty_update_comes_back_looking_as_before_with_one_message
     page.get_by_role("button", name="Send to customer").click()
     body = page.get_by_label("Update for the customer")
     expect(body).to_have_attribute("aria-invalid", "true")
-    after = layout(page)
+    after = settled_layout(page)
     assert page.evaluate("() => window.composerMarker") == marker  # swapped in place (htmx)
     assert after == {**before, "messages": [after["messages"][0]]}
     assert "update" in after["messages"][0].lower()
@@ -80,7 +92,7 @@ def test_with_htmx_an_empty_update_comes_back_looking_as_before_with_one_message
     page.get_by_role("button", name="Send to customer").click()
     custom = page.get_by_label("Custom next update (your time)")
     expect(custom).to_have_attribute("aria-invalid", "true")
-    after = layout(page)
+    after = settled_layout(page)
     assert after == {
         **before,
         "custom_time": True,
@@ -110,20 +122,20 @@ def test_with_htmx_the_guard_warning_shows_once_and_preview_shows_the_same(
     expect(warning.locator("[data-suggestion]")).to_have_text(
         "We are replacing the disk this afternoon."
     )
-    previewed = layout(page)
+    previewed = settled_layout(page)
     save_screenshot(page, "composer-guard-preview")
 
     page.get_by_role("button", name="Send to customer").click()
     expect(page.locator("#composer-preview")).not_to_contain_text("Send holds")
     expect(warning).to_contain_text("Held back: it mentions Dell.")
-    after = layout(page)
+    after = settled_layout(page)
     assert after == previewed == {**before, "messages": [after["messages"][0]]}
     assert after["messages"][0].startswith("Held back: it mentions Dell.")
     save_screenshot(page, "composer-guard-send")
 
     page.get_by_role("button", name="Use the suggested wording").click()
     expect(body).to_have_value("We are replacing the disk this afternoon.")
-    assert layout(page) == before
+    assert settled_layout(page) == before
     page.get_by_role("button", name="Send to customer").click()
     expect(page.locator("#ticket-body .messages")).to_contain_text("Update sent to the customer.")
     entry = TimelineEntry.objects.get(kind=EntryKind.PUBLIC_UPDATE)

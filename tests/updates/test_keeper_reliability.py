@@ -20,6 +20,7 @@ from updates.keeper.delivery import deliver
 from updates.keeper.sweep import sweep
 from updates.models import (
     AlertStage,
+    Notification,
     OutboxChannel,
     OutboxMessage,
     OutboxStatus,
@@ -38,8 +39,25 @@ def test_celery_acknowledges_late_requeues_lost_work_and_prefetches_one():
     assert app.conf.worker_prefetch_multiplier == 1
     soft, hard = app.conf.task_soft_time_limit, app.conf.task_time_limit
     assert soft < hard < settings.CELERY_VISIBILITY_TIMEOUT
-    assert hard < settings.OUTBOX_LEASE_SECONDS
     assert 0 < settings.EMAIL_TIMEOUT < soft
+    # The lease is renewed every quarter of it: one hung wait for the mail server fits between
+    # two renewals, and a dead worker's emails are free again within half a minute.
+    assert settings.EMAIL_TIMEOUT < settings.OUTBOX_LEASE_SECONDS * 3 / 4
+    assert settings.OUTBOX_LEASE_SECONDS <= 30
+
+
+def test_a_lease_one_hung_mail_server_wait_could_outlast_is_refused_at_startup():
+    env = {**os.environ, "EMAIL_TIMEOUT": "20", "OUTBOX_LEASE_SECONDS": "25"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "servicedesk.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "OUTBOX_LEASE_SECONDS" in result.stderr
 
 
 def test_the_sweep_runs_every_interval_and_expires_after_one():
@@ -81,8 +99,8 @@ def test_no_task_is_queued_with_an_eta_or_countdown(
 
 @pytest.mark.django_db
 def test_delivery_judges_the_deadline_by_the_database_clock(organization, agent, monkeypatch):
-    """A due-soon reminder still queued when the deadline passes by the database's clock is not
-    sent, even by a worker whose own clock runs an hour slow."""
+    """A due-soon reminder still queued when the deadline passes by the database's clock says it
+    is late, even when a worker whose own clock runs an hour slow delivers it."""
     monkeypatch.setattr("updates.keeper.outbox.enqueue_delivery", lambda pairs: None)
     ticket = make_ticket(organization=organization, priority=2, owner=agent)
     due_soon = PromiseAlert.objects.get(ticket=ticket, stage=AlertStage.DUE_SOON)
@@ -93,13 +111,16 @@ def test_delivery_judges_the_deadline_by_the_database_clock(organization, agent,
             "pk", flat=True
         )
     )
+    fired_at = PromiseAlert.objects.get(pk=due_soon.pk).settled_at
+    # The deadline falls just after the sweep fired the reminder, and before it is delivered.
     Promise.objects.filter(pk=due_soon.promise_id).update(
-        made_at=database_now() - timedelta(hours=2), due_at=database_now() - timedelta(seconds=1)
+        made_at=fired_at - timedelta(hours=2), due_at=fired_at + timedelta(microseconds=1)
     )
     with time_machine.travel(database_now() - timedelta(hours=1), tick=False):
         result = deliver(ids)
-    assert (result.sent, result.skipped) == (0, 1)
-    assert OutboxMessage.objects.get(pk=ids[0]).status == OutboxStatus.SKIPPED
+    assert (result.sent, result.skipped) == (1, 0)
+    assert OutboxMessage.objects.get(pk=ids[0]).status == OutboxStatus.SENT
+    assert "late reminder" in Notification.objects.get(recipient=agent).message
 
 
 @pytest.mark.django_db

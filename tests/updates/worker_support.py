@@ -202,7 +202,7 @@ class Keeper:
             "EMAIL_TIMEOUT": "5",
             "SWEEP_INTERVAL_SECONDS": "1",
             # Short leases and re-queue delays, so recovery happens in seconds, and task time
-            # limits that stay below them (as in production, only smaller).
+            # limits below the visibility timeout (as in production, only smaller).
             "CELERY_TASK_SOFT_TIME_LIMIT": "8",
             "CELERY_TASK_TIME_LIMIT": "10",
             "CELERY_VISIBILITY_TIMEOUT": "30",

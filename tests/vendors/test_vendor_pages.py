@@ -94,14 +94,17 @@ def test_vendor_list_htmx_swaps_only_the_results(two_vendors, agent):
 @pytest.mark.parametrize(
     ("params", "error"),
     [
-        ({"period": "forever"}, "Select a valid choice."),
+        ({"period": "forever"}, "Choose one of the options."),
         ({"period": "custom"}, "Give the first day of the period."),
         (
             {"period": "custom", "since": "2026-02-10", "until": "2026-02-01"},
             "must end on or after",
         ),
-        ({"period": "custom", "since": "yesterday"}, "Enter a valid date."),
-        ({"sort": "drop table"}, "Select a valid choice."),
+        (
+            {"period": "custom", "since": "yesterday"},
+            "Pick a day, or write one such as 2026-03-02.",
+        ),
+        ({"sort": "drop table"}, "Choose one of the options."),
     ],
 )
 def test_bad_period_or_sort_is_a_field_error_not_a_500(two_vendors, agent, params, error):
@@ -198,13 +201,16 @@ def test_creating_a_vendor(agent):
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
-        ({"name": ""}, "This field is required."),
+        ({"name": ""}, "Fill this in."),
         ({"name": "Dell"}, "already exists"),
-        ({"support_email": "not an email"}, "Enter a valid email address."),
-        ({"portal_url": "javascript:alert(1)"}, "Enter a valid URL."),
-        ({"expected_response_minutes": "0"}, "greater than or equal to 1"),
-        ({"expected_response_minutes": "soon"}, "Enter a whole number."),
-        ({"name": "x" * 201}, "at most 200 characters"),
+        ({"support_email": "not an email"}, "Write an email address, such as name@example.com."),
+        (
+            {"portal_url": "javascript:alert(1)"},
+            "Write a web address, such as https://example.com.",
+        ),
+        ({"expected_response_minutes": "0"}, "Use a number of at least 1."),
+        ({"expected_response_minutes": "soon"}, "Write a whole number, such as 3."),
+        ({"name": "x" * 201}, "Keep it to 200 characters or fewer"),
     ],
 )
 def test_bad_vendor_input_is_shown_on_its_field(agent, dell, overrides, error):

@@ -182,12 +182,15 @@ def test_escalating_under_htmx_answers_with_the_ticket_body(ticket, agent, dell)
 @pytest.mark.parametrize(
     ("overrides", "field_error"),
     [
-        ({"escalate-summary": ""}, "This field is required."),
-        ({"escalate-vendor": "999999"}, "Select a valid choice."),
-        ({"escalate-vendor": "x"}, "Select a valid choice."),
-        ({"escalate-status": "closed"}, "Select a valid choice."),
-        ({"escalate-next_chase_at": "tomorrow"}, "Enter a valid date/time."),
-        ({"escalate-summary": "x" * 2001}, "at most 2000 characters"),
+        ({"escalate-summary": ""}, "Fill this in."),
+        ({"escalate-vendor": "999999"}, "That choice is no longer there; choose another."),
+        ({"escalate-vendor": "x"}, "That choice is no longer there; choose another."),
+        ({"escalate-status": "closed"}, "Choose one of the options."),
+        (
+            {"escalate-next_chase_at": "tomorrow"},
+            "Pick a date and time, or write one such as 2026-03-02 14:30.",
+        ),
+        ({"escalate-summary": "x" * 2001}, "Keep it to 2000 characters or fewer"),
     ],
 )
 def test_bad_escalation_input_is_shown_on_its_field(ticket, agent, dell, overrides, field_error):
@@ -246,7 +249,7 @@ def test_an_empty_note_is_refused_in_place(escalation, agent):
     response = client_for(agent).post(url, {f"n{escalation.pk}-body": "  "}, **htmx())
     assert response.status_code == 400
     content = response.content.decode()
-    assert "This field is required." in content
+    assert "Fill this in." in content
     # The failing case's actions are shown open so the error is visible.
     assert 'class="escalation-actions" open' in content
     assert not EscalationNote.objects.exists()
@@ -294,7 +297,7 @@ def test_setting_and_stopping_the_chase(escalation, agent):
         ("", "Choose when to chase"),
         ("2020-01-01T09:00", "already passed"),
         ("2099-01-01T09:00", "within 366 days"),
-        ("soon", "Enter a valid date/time."),
+        ("soon", "Pick a date and time, or write one such as 2026-03-02 14:30."),
     ],
 )
 def test_bad_chase_times_are_refused(escalation, agent, value, error):

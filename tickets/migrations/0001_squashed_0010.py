@@ -1,9 +1,9 @@
 """The tickets app's schema as migrations 0001-0010 left it, in one migration (issue 15).
 
-`replaces` lists the migrations it stands for: a database that ran all of them (any desk that ran
-`migrate` before this change) has it marked as applied and runs nothing; a new database runs this
-alone. Their data backfills are gone (a new database has no rows to fill); the PostgreSQL-only
-search indexes stay. docs/upgrading.md says how an older database upgrades."""
+`replaces` lists the migrations it stands for, whose files ship beside it until a later release: a
+database that ran all of them has it marked as applied and runs nothing, one that ran some runs the
+rest of those files, and a new database runs this alone. Their data backfills are gone (a new
+database has no rows to fill); the PostgreSQL-only search indexes stay. docs/upgrading.md."""
 
 import django.core.validators
 import django.db.models.deletion

@@ -54,18 +54,26 @@ def day_and_time(value: datetime | None) -> str:
 
 
 @register.simple_tag
-def countdown_tag(due: datetime | None, now: datetime | None = None) -> str:
-    """A countdown that static/js/workspace.js keeps ticking; red once the promise is breached."""
+def countdown_tag(due: datetime | None, now: datetime | None = None, announce: str = "") -> str:
+    """A countdown that static/js/workspace.js keeps ticking; red and marked late once the promise
+    is breached. Screen readers skip the ticking text and read the due time, which never goes
+    stale; with `announce` ("The next customer update"), the script says once, politely, when
+    it turns late."""
     if due is None:
         return mark_safe('<span class="countdown none">nothing owed</span>')
     late = is_late(due, now)
+    due_text = date_format(local_time(due), "D j M, H:i T")
     return format_html(
-        '<time class="countdown{}" datetime="{}" data-due="{}" title="{}">{}</time>',
+        '<time class="countdown{}" datetime="{}" data-due="{}"{} title="{}" aria-hidden="true">{}'
+        '</time><span class="visually-hidden">{} {}</span>',
         " late" if late else "",
         due.isoformat(),
         due.isoformat(),
-        date_format(local_time(due), "D j M, H:i T"),
+        format_html(' data-announce="{}"', announce) if announce else "",
+        due_text,
         countdown(due, now),
+        "late, was due" if late else "due",
+        due_text,
     )
 
 

@@ -54,10 +54,10 @@ class DeliveryResult:
 
 def still_true(message: OutboxMessage, now: datetime) -> bool:
     """Whether a message should still go out: its recipient is active and, for a promise alert,
-    the alert is still worth sending (PromiseAlert.is_worth_sending: the promise is still open,
-    a due-soon reminder only before the deadline). Customer messages report something that
-    happened, so they stay true. Kinds registered by other apps add their own check
-    (messages.Wording.still_true)."""
+    the alert is still worth sending (PromiseAlert.is_worth_sending: the promise is still open;
+    a due-soon reminder fired before the deadline goes out even late, saying so). Customer
+    messages report something that happened, so they stay true. Kinds registered by other apps
+    add their own check (messages.Wording.still_true)."""
     if not message.recipient.is_active:
         return False
     if not still_true_for_kind(message, now):
@@ -165,9 +165,12 @@ def deliver_email(
 ) -> DeliveryResult:
     """Send pending emails, at least once each.
 
-    1. Claim them in a short transaction: status sending, one more attempt, and a lease longer
-       than any task may run. Messages waiting for a retry backoff are left alone.
-    2. Re-check each just before sending; skip what is no longer true.
+    1. Claim them in a short transaction: status sending, one more attempt, and a lease of
+       OUTBOX_LEASE_SECONDS. Messages waiting for a retry backoff are left alone.
+    2. Re-check each just before sending; skip what is no longer true. Before each email, once
+       a quarter of the lease has passed since it was last set, renew it for every message still
+       held (one UPDATE): a live worker keeps its emails however long the batch takes, and a
+       dead one's are free again one lease after its last renewal (renew_lease).
     3. Send them one by one over one SMTP connection (EMAIL_TIMEOUT bounds every network wait).
        The ones the server accepted are marked sent in groups of SENT_MARK_GROUP, one UPDATE
        per group, and whatever is accepted is marked before the task ends, whether it ends
@@ -186,6 +189,7 @@ def deliver_email(
     began = time.monotonic()
     clock = clock_from(now)
     now = clock()
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
         claimed = claim(
             OutboxMessage.objects.filter(
@@ -196,10 +200,11 @@ def deliver_email(
             ),
             status=OutboxStatus.SENDING,
             attempts=F("attempts") + 1,
-            lease_expires_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            lease_expires_at=now + lease,
         )
     if not claimed:
         return result
+    renew_at = now + lease / 4
     messages = list(_load(claimed).order_by("pk"))
     accepted: list[int] = []
     skipped: list[int] = []
@@ -224,6 +229,9 @@ def deliver_email(
                     result.released += _release(messages[index:], now=clock())
                     break
                 now = clock()
+                if now >= renew_at:
+                    renew_lease(claimed, until=now + lease)
+                    renew_at = now + lease / 4
                 if not still_true(message, now):
                     skipped.append(message.pk)
                     continue
@@ -254,6 +262,14 @@ def deliver_email(
             finally:
                 _close_quietly(connection)
     return result
+
+
+def renew_lease(ids: list[int], *, until: datetime) -> int:
+    """Extend the lease of the claimed emails still sending (one statement). Those already marked
+    sent, skipped or backed off are no longer "sending" and are left as they are."""
+    return OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
+        lease_expires_at=until
+    )
 
 
 def _mark(ids: list[int], status: str, now: datetime) -> None:

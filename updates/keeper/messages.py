@@ -66,6 +66,12 @@ def _notification_line(message: OutboxMessage, context: dict) -> str:
     head = f"{message.ticket.reference} ({context['customer']})"
     what = "first response" if context["is_first_response"] else "update"
     match message.kind:
+        case OutboxKind.DUE_SOON if context["late"]:
+            # Fired in time, delivered after the deadline (PromiseAlert.is_worth_sending).
+            text = (
+                f"{head}: late reminder, the {what} was due by {context['due_text']} "
+                f"({context['late']} ago). Update the customer now."
+            )
         case OutboxKind.DUE_SOON:
             left = f", {context['left']} left" if context["left"] else ""
             text = f"{head}: {what} promised by {context['due_text']}{left}."
@@ -82,6 +88,8 @@ def staff_email(message: OutboxMessage, now: datetime) -> Email:
     context = _staff_context(message, now)
     reference, subject = message.ticket.reference, subject_line(message.ticket.subject)
     match message.kind:
+        case OutboxKind.DUE_SOON if context["late"]:
+            title = f"[{reference}] Late reminder: update was due {context['due_text']}: {subject}"
         case OutboxKind.DUE_SOON:
             title = f"[{reference}] Update due by {context['due_text']}: {subject}"
         case OutboxKind.BREACHED:

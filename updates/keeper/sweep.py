@@ -133,15 +133,20 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
     return len(ids) - len(skipped), len(skipped), len(written)
 
 
-def lost_messages(now: Expression) -> QuerySet[OutboxMessage]:
+def lost_messages(
+    now: Expression, *, queued_before: Expression | None = None
+) -> QuerySet[OutboxMessage]:
     """Outbox messages whose delivery task may be gone at `now` (a Value, or Now(): the
     database clock):
 
     - pending, due, and not queued within OUTBOX_REQUEUE_AFTER_SECONDS (or never: a retry
-      waiting for its backoff, or a publish that failed);
+      waiting for its backoff, or a publish that failed), or queued before `queued_before`
+      when given (a worker starting: see requeue_after_worker_start);
     - sending, but their lease expired (the worker died mid-delivery; its claim is void).
     """
-    stale_queue = now - Value(timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS))
+    stale_queue = queued_before or now - Value(
+        timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    )
     lost = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) & (
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale_queue)
     )
@@ -149,12 +154,16 @@ def lost_messages(now: Expression) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(lost | abandoned)
 
 
-def requeue_lost_messages(*, now: datetime, limit: int = 2000) -> int:
+def requeue_lost_messages(
+    *, now: datetime, limit: int = 2000, queued_before: datetime | None = None
+) -> int:
     """Queue again the outbox messages whose delivery task may be gone (lost_messages).
     A message queued twice is harmless: delivery claims it, so only one task acts on it."""
+    at = Value(now, output_field=DateTimeField())
+    before = None if queued_before is None else Value(queued_before, output_field=DateTimeField())
     with transaction.atomic():
         ids = claim(
-            lost_messages(Value(now, output_field=DateTimeField())).order_by("next_attempt_at"),
+            lost_messages(at, queued_before=before).order_by("next_attempt_at"),
             limit=limit,
             status=OutboxStatus.PENDING,
             enqueued_at=now,
@@ -165,6 +174,16 @@ def requeue_lost_messages(*, now: datetime, limit: int = 2000) -> int:
             logger.info("Re-queued %d outbox messages", len(messages))
         enqueue_on_commit(messages)
     return len(ids)
+
+
+def requeue_after_worker_start() -> int:
+    """A worker starting may replace one that was killed with tasks in hand. Those tasks stay
+    unacknowledged in Redis until its visibility timeout (an hour), and their messages pending
+    until OUTBOX_REQUEUE_AFTER_SECONDS; so queue again now every due pending message queued
+    before this moment. Tasks still waiting in the broker get a twin that finds nothing to claim.
+    (Messages a dead worker was sending are freed by their lease, which it no longer renews.)"""
+    now = database_now()
+    return requeue_lost_messages(now=now, queued_before=now)
 
 
 @dataclass

@@ -1,9 +1,8 @@
 """The vendors app's schema as migrations 0001-0003 left it, in one migration (issue 15).
 
-`replaces` lists the migrations it stands for (see tickets/0001_squashed_0010). 0003 copied the
-vendor-wait rows out of the updates app and had to run before updates dropped them; a new
-database has no rows to copy, so this one simply creates the table and depends on nothing in
-updates (no cycle in the graph)."""
+`replaces` lists the migrations it stands for (see tickets/0001_squashed_0010). 0003 copies the
+vendor-wait rows out of the updates app and drops its table; a new database has no rows to copy,
+so this one simply creates the table."""
 
 import django.core.validators
 import django.db.models.deletion
