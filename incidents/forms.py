@@ -3,6 +3,7 @@ decide (and their ValidationErrors land on the fields they name)."""
 
 from django import forms
 
+from accounts.form_messages import PlainErrors
 from incidents.models import SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH, Incident, IncidentStatus
 from tickets.models import BODY_MAX_LENGTH, Ticket
 from tickets.web import DateTimeLocalField
@@ -10,7 +11,7 @@ from tickets.web import DateTimeLocalField
 CONFIRM_LABEL = "Send it as written (it names a supplier or blames a third party)"
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(PlainErrors, forms.Form):
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH, help_text="Staff only: customers never see it."
     )
@@ -23,7 +24,7 @@ class IncidentForm(forms.Form):
     )
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Update for every linked ticket",
         max_length=BODY_MAX_LENGTH,
@@ -38,19 +39,19 @@ class UpdateForm(forms.Form):
     confirm_vendor_mention = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label="Internal note", max_length=BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PlainErrors, forms.Form):
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in IncidentStatus if s != IncidentStatus.RESOLVED]
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(PlainErrors, forms.Form):
     resolution = forms.CharField(
         label="Resolution for every linked open ticket",
         max_length=BODY_MAX_LENGTH,
@@ -62,7 +63,7 @@ class ResolveForm(forms.Form):
     confirm_vendor_mention = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
 
-class LinkForm(forms.Form):
+class LinkForm(PlainErrors, forms.Form):
     ticket = forms.CharField(
         label="Ticket reference or number",
         max_length=30,
@@ -76,7 +77,7 @@ class LinkForm(forms.Form):
         return number
 
 
-class TicketPanelLinkForm(forms.Form):
+class TicketPanelLinkForm(PlainErrors, forms.Form):
     """The ticket page's small form: pick one of the open incidents."""
 
     incident = forms.ModelChoiceField(

@@ -14,5 +14,7 @@ def incident_panel_context(request: HttpRequest, ticket: Ticket, bound: dict) ->
     current = selectors.open_incident_for_ticket(ticket)
     context: dict[str, Any] = {"current_incident": current}
     if current is None and ticket.is_open:
-        context["incident_link_form"] = bound.get("incident_link") or TicketPanelLinkForm()
+        context["incident_link_form"] = bound.get("incident_link") or TicketPanelLinkForm(
+            prefix="incident_link"
+        )
     return context

@@ -34,6 +34,9 @@ from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, staff_view
 from updates.services import PublicUpdateHeldBack
 
+# The ticket page has forms of other apps: the panel's fields get their own ids.
+PANEL_PREFIX = "incident_link"
+# Each form of the incident page has its own prefix, so field ids never repeat on the page.
 PAGE_FORMS = {
     "update": UpdateForm,
     "note": NoteForm,
@@ -79,7 +82,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page_context(incident: Incident, bound: dict[str, Any]) -> dict[str, Any]:
-    forms = {name: bound.get(name) or form_class() for name, form_class in PAGE_FORMS.items()}
+    forms = {
+        name: bound.get(name) or form_class(prefix=name) for name, form_class in PAGE_FORMS.items()
+    }
     entries = selectors.timeline(incident)
     return {
         "incident": incident,
@@ -128,7 +133,7 @@ def _act(
     request: HttpRequest, pk: int, name: str, act: Callable[[Incident, dict], str]
 ) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk)
-    form = PAGE_FORMS[name](request.POST)
+    form = PAGE_FORMS[name](request.POST, prefix=name)
     bound: dict[str, Any] = {}
     if form.is_valid():
         try:
@@ -240,7 +245,7 @@ def unlink(request: HttpRequest, pk: int, ticket_id: int) -> HttpResponse:
 def link_from_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The ticket page's small form."""
     ticket = get_object_or_404(Ticket, pk=ticket_id)
-    form = TicketPanelLinkForm(request.POST)
+    form = TicketPanelLinkForm(request.POST, prefix=PANEL_PREFIX)
     if form.is_valid():
         incident = form.cleaned_data["incident"]
         try:

@@ -15,6 +15,9 @@ def test_agent_updates_every_linked_ticket_from_the_incident_page(
     live_server, signed_in_page, agent, contact, incident, tickets
 ):
     page = signed_in_page(agent)
+    page.goto(f"{live_server.url}/incidents/")  # every page visited is checked (CSP, axe)
+    page.goto(f"{live_server.url}/tickets/{tickets[0].pk}/")
+    assert "Major incident" in page.locator("#major-incident").inner_text()
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
     page.get_by_label("Update for every linked ticket").fill(
         "Email is delayed for some customers; we are rerouting it through a second relay."

@@ -6,6 +6,7 @@ from django.test import Client
 
 from incidents import services as incident_services
 from incidents.models import Incident, IncidentDelivery, IncidentEntry
+from tests.servicedesk.test_errors_tied_to_fields import assert_errors_tied_to_fields
 from tests.vendors.factories import EscalationFactory, VendorFactory
 
 from .conftest import TITLE, run_fan_out
@@ -71,9 +72,9 @@ def test_the_incident_page_lists_linked_tickets_and_sends_an_update(agent, incid
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     for ticket in tickets:
         assert ticket.reference in page
-    assert 'for="id_body"' in page
+    assert 'for="id_update-body"' in page
 
-    response = client.post(f"/incidents/{incident.pk}/updates/", {"body": "Rerouting mail."})
+    response = client.post(f"/incidents/{incident.pk}/updates/", {"update-body": "Rerouting mail."})
     assert response.status_code == 302
     assert IncidentDelivery.objects.count() == 3
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
@@ -89,11 +90,13 @@ def test_a_held_back_update_asks_for_confirmation_and_sends_nothing(agent, incid
     EscalationFactory(ticket=tickets[0], vendor=VendorFactory(name="Contoso"), by=agent)
     client = signed_in(agent)
     url = f"/incidents/{incident.pk}/updates/"
-    response = client.post(url, {"body": "Contoso is on it."})
+    response = client.post(url, {"update-body": "Contoso is on it."})
     assert response.status_code == 400
-    assert 'name="confirm_vendor_mention"' in response.content.decode()
+    assert 'name="update-confirm_vendor_mention"' in response.content.decode()
     assert not IncidentEntry.objects.exists()
-    response = client.post(url, {"body": "Contoso is on it.", "confirm_vendor_mention": "on"})
+    response = client.post(
+        url, {"update-body": "Contoso is on it.", "update-confirm_vendor_mention": "on"}
+    )
     assert response.status_code == 302
 
 
@@ -101,10 +104,12 @@ def test_a_held_back_update_asks_for_confirmation_and_sends_nothing(agent, incid
 def test_linking_by_reference_and_unlinking_from_the_incident_page(agent, organization, tickets):
     incident = incident_services.create_incident(by=agent, title="Relay down")
     client = signed_in(agent)
-    response = client.post(f"/incidents/{incident.pk}/tickets/", {"ticket": tickets[0].reference})
+    response = client.post(
+        f"/incidents/{incident.pk}/tickets/", {"link-ticket": tickets[0].reference}
+    )
     assert response.status_code == 302
     assert list(incident.links.values_list("ticket_id", flat=True)) == [tickets[0].pk]
-    wrong = client.post(f"/incidents/{incident.pk}/tickets/", {"ticket": "SD-999999"})
+    wrong = client.post(f"/incidents/{incident.pk}/tickets/", {"link-ticket": "SD-999999"})
     assert wrong.status_code == 400
     assert "There is no ticket SD-999999" in wrong.content.decode()
     client.post(f"/incidents/{incident.pk}/tickets/{tickets[0].pk}/unlink/")
@@ -118,7 +123,9 @@ def test_the_ticket_page_links_and_shows_the_incident(agent, tickets):
     page = client.get(f"/tickets/{tickets[0].pk}/").content.decode()
     assert 'id="major-incident"' in page
     assert "Relay down" in page
-    response = client.post(f"/incidents/tickets/{tickets[0].pk}/link/", {"incident": incident.pk})
+    response = client.post(
+        f"/incidents/tickets/{tickets[0].pk}/link/", {"incident_link-incident": incident.pk}
+    )
     assert response.status_code == 302
     page = client.get(f"/tickets/{tickets[0].pk}/").content.decode()
     assert f"/incidents/{incident.pk}/" in page
@@ -144,3 +151,32 @@ def test_the_dashboard_shows_major_incidents_now(manager, incident):
     incident_services.resolve_incident(incident, by=manager, resolution="Mail flows again.")
     page = signed_in(manager).get("/dashboard/").content.decode()
     assert 'id="panel-major-incidents"' not in page
+
+
+INCIDENT_FORMS = {
+    "update": ("updates/", {"update-body": "", "update-next_update_due": "not a time"}),
+    "note": ("notes/", {"note-body": ""}),
+    "status": ("status/", {"status-status": "exploded"}),
+    "link": ("tickets/", {"link-ticket": "printer"}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form", INCIDENT_FORMS)
+def test_incident_form_errors_are_tied_to_their_fields(agent, incident, form):
+    path, data = INCIDENT_FORMS[form]
+    response = signed_in(agent).post(f"/incidents/{incident.pk}/{path}", data)
+    assert response.status_code == 400
+    assert_errors_tied_to_fields(response.content.decode())
+    assert not IncidentEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_new_incident_and_ticket_panel_errors_are_tied_to_their_fields(agent, tickets):
+    response = signed_in(agent).post("/incidents/", {"title": ""})
+    assert_errors_tied_to_fields(response.content.decode())
+    response = signed_in(agent).post(
+        f"/incidents/tickets/{tickets[0].pk}/link/", {"incident_link-incident": "999"}
+    )
+    assert response.status_code == 400
+    assert_errors_tied_to_fields(response.content.decode())
