@@ -8,7 +8,17 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import accounts, errors, losses, notifications, overdue, tickets, timeline, vendors
+from api import (
+    accounts,
+    errors,
+    incidents,
+    losses,
+    notifications,
+    overdue,
+    tickets,
+    timeline,
+    vendors,
+)
 from api.auth import TokenView
 
 
@@ -56,6 +66,7 @@ router.register("vendors", vendors.VendorViewSet, basename="vendor")
 
 TICKET = "tickets/<id:ticket_id>/"
 ESCALATION = "escalations/<id:escalation_id>/"
+INCIDENT = "incidents/<id:incident_id>/"
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -73,6 +84,15 @@ v1 = [
     ),
     path(ESCALATION, vendors.EscalationView.as_view(), name="escalation"),
     path(f"{ESCALATION}notes/", vendors.EscalationNotesView.as_view(), name="escalation-notes"),
+    path("incidents/", incidents.IncidentListView.as_view(), name="incidents"),
+    path(f"{INCIDENT}", incidents.IncidentView.as_view(), name="incident"),
+    path(f"{INCIDENT}tickets/", incidents.IncidentTicketsView.as_view(), name="incident-tickets"),
+    path(
+        f"{INCIDENT}tickets/<id:ticket_id>/",
+        incidents.IncidentTicketView.as_view(),
+        name="incident-ticket",
+    ),
+    path(f"{INCIDENT}updates/", incidents.IncidentUpdatesView.as_view(), name="incident-updates"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
     path("attachments/", include("attachments.urls")),
     *router.urls,

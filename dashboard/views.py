@@ -37,6 +37,7 @@ from dashboard.forms import (
     ReassignForm,
 )
 from dashboard.rows import panel_rows
+from incidents import selectors as incident_selectors
 from tickets import services as ticket_services
 from tickets.models import Ticket
 from updates.feedback import record_loss, revise_loss
@@ -95,6 +96,9 @@ def _limited(name: str, queryset, now) -> dict:
     }
 
 
+MAJOR_INCIDENTS_SHOWN = 10
+
+
 def now_panels(now) -> dict:
     return {
         "breached": _limited("breached", selectors.breached_now(now), now),
@@ -102,6 +106,8 @@ def now_panels(now) -> dict:
         "unowned": _limited("unowned", selectors.unowned(now), now),
         "unconfirmed": _limited("unconfirmed", selectors.understanding_unconfirmed(), now),
         "vendor_waits": _limited("vendor_waits", selectors.waiting_on_vendor_longest(), now),
+        # Few at a time by nature; the panel shows the first ten and links to the list.
+        "major_incidents": list(incident_selectors.open_incidents()[:MAJOR_INCIDENTS_SHOWN]),
     }
 
 

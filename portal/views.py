@@ -98,6 +98,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "state": state,
         "search": search,
         "can_see_organization": viewer.sees_organization_tickets,
+        "wider_problems": visibility.wider_problem_summaries(viewer),
     }
     if request.htmx:
         return render(request, "portal/ticket_list.html#results", context)
@@ -131,6 +132,7 @@ def _ticket_page(
         "reply_form": reply_form or ReplyForm(),
         "not_quite_form": not_quite_form or NotQuiteForm(),
         "refresh_promise": refresh_promise,
+        "wider_problems": [] if partial else visibility.wider_problem_summaries(viewer, pk),
     }
     template = f"portal/ticket.html#{partial}" if partial else "portal/ticket.html"
     return render(request, template, context, status=status)

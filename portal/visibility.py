@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from attachments.selectors import FileLink, files_by_entry
+from incidents import selectors as incident_selectors
 from tickets.models import (
     DONE_STATUSES,
     ContactMethod,
@@ -403,3 +404,13 @@ def public_timeline(viewer: User, pk: int, *, newest: int | None = None) -> list
             )
         )
     return timeline
+
+
+def wider_problem_summaries(viewer: User, pk: int | None = None) -> list[str]:
+    """The customer-facing summaries of open major incidents that touch the viewer's own open
+    tickets (or the one ticket `pk`): the summary text alone, never an incident's title, its
+    other tickets, other customers or any count."""
+    tickets = visible_tickets(viewer)
+    if pk is not None:
+        tickets = tickets.filter(pk=pk)
+    return incident_selectors.banner_summaries(tickets)

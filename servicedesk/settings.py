@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tickets",
     "updates",
     "attachments",
+    "incidents",
     "axes",
     "sesame",
     "portal",
@@ -380,6 +381,14 @@ if OUTBOX_LEASE_SECONDS * 3 / 4 <= EMAIL_TIMEOUT:
         "OUTBOX_LEASE_SECONDS must be more than 4/3 of EMAIL_TIMEOUT (the lease is renewed every "
         "quarter of it, and one email may wait EMAIL_TIMEOUT for the mail server)."
     )
+# A major incident's fan-out whose task was lost (a restarted broker) is queued again once its
+# update is this old and some of its tickets are still waiting for it.
+INCIDENT_FAN_OUT_RESUME_SECONDS = env.int("INCIDENT_FAN_OUT_RESUME_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["incidents-resume-fan-outs"] = {
+    "task": "incidents.resume_stalled_fan_outs",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "task": "vendors.tasks.send_due_chases",
     "schedule": SWEEP_INTERVAL_SECONDS,

@@ -1,0 +1,121 @@
+"""The fan-out: one incident update (or the resolution) onto every linked open ticket.
+
+Each (update, ticket) pair is an IncidentDelivery row. Posting the ticket's public update (through
+updates.services.post_public_update: the promise kept or breached, the next one made, the
+requester's email queued) and marking the row posted happen in one transaction, so a worker that
+dies mid-chunk leaves the rest pending and a re-run posts each remaining ticket exactly once.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import DeliveryState, IncidentDelivery, IncidentEntryKind, IncidentLink
+from tickets import services as ticket_services
+from tickets.models import DONE_STATUSES, Status
+from updates import services as update_services
+
+logger = logging.getLogger(__name__)
+
+# Tickets per task: each is one short transaction (about 10 ms), so a chunk takes about a second
+# and two workers share a large incident evenly.
+CHUNK_SIZE = 100
+FAN_OUT_TASK = "incidents.fan_out"
+
+
+def enqueue(entry_id: int) -> None:
+    """Queue a task per chunk of the entry's pending deliveries. A broker that is down loses
+    nothing: the rows stay pending, and resume_stalled() or the incident page queues them again."""
+    ids = list(
+        IncidentDelivery.objects.filter(entry_id=entry_id, state=DeliveryState.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK_SIZE):
+        try:
+            current_app.tasks[FAN_OUT_TASK].apply_async((ids[start : start + CHUNK_SIZE],))
+        except Exception as error:
+            logger.warning("Could not queue the fan-out of entry %s (%s)", entry_id, error)
+            return
+
+
+def deliver_chunk(delivery_ids: list[int]) -> int:
+    """Deliver each pending delivery; returns how many were posted."""
+    return sum(deliver_one(pk) for pk in delivery_ids)
+
+
+def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
+    """Post one incident entry on one ticket, once. Returns whether a public update was posted.
+
+    A ticket that is done or was unlinked meanwhile is skipped; one the update cannot go to (its
+    own rules refuse it) is skipped with the reason, so one odd ticket never stalls the rest.
+    """
+    with transaction.atomic():
+        delivery = (
+            # OF self: locking the joined entry and author rows too would make every other
+            # delivery of the same update look taken to a second worker.
+            IncidentDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("entry", "entry__author")
+            .filter(pk=delivery_id, state=DeliveryState.PENDING)
+            .first()
+        )
+        if delivery is None:  # already posted, or another worker has it
+            return False
+        now = now or timezone.now()
+        entry = delivery.entry
+        ticket = ticket_services.lock_ticket(delivery.ticket_id)
+        linked = IncidentLink.objects.filter(
+            incident_id=entry.incident_id, ticket_id=ticket.pk
+        ).exists()
+        note = ""
+        if not linked:
+            note = "Unlinked before the update reached it."
+        elif ticket.status in DONE_STATUSES:
+            note = f"Already {ticket.get_status_display().lower()}."
+        posted = None
+        if not note:
+            resolves = entry.kind == IncidentEntryKind.RESOLUTION
+            due = entry.next_update_due
+            if resolves or not ticket.owes_update or (due is not None and due <= now):
+                due = None  # paused tickets stay paused; a past time falls back to the cadence
+            try:
+                with transaction.atomic():
+                    posted = update_services.post_public_update(
+                        ticket,
+                        author=entry.author,
+                        body=entry.body,
+                        next_update_due=due,
+                        status=Status.RESOLVED if resolves else None,
+                        confirm_vendor_mention=True,  # the guard ran once, on the incident
+                        now=now,
+                    )
+            except ValidationError as error:
+                note = "; ".join(error.messages)[:300]
+        delivery.state = DeliveryState.POSTED if posted else DeliveryState.SKIPPED
+        delivery.timeline_entry = posted
+        delivery.note = note
+        delivery.settled_at = now
+        delivery.save(update_fields=["state", "timeline_entry", "note", "settled_at"])
+    return posted is not None
+
+
+def resume_stalled(*, older_than_seconds: int | None = None) -> int:
+    """Queue again the entries whose deliveries are still pending a while after they were
+    written (a lost task, a restarted broker, a worker killed while holding a row). Returns how
+    many entries were queued."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.INCIDENT_FAN_OUT_RESUME_SECONDS
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    entry_ids = list(
+        IncidentDelivery.objects.filter(state=DeliveryState.PENDING, entry__created_at__lt=cutoff)
+        .values_list("entry_id", flat=True)
+        .distinct()
+    )
+    for entry_id in entry_ids:
+        enqueue(entry_id)
+    return len(entry_ids)
