@@ -8,7 +8,17 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import accounts, errors, losses, notifications, overdue, tickets, timeline, vendors
+from api import (
+    accounts,
+    errors,
+    inbound,
+    losses,
+    notifications,
+    overdue,
+    tickets,
+    timeline,
+    vendors,
+)
 from api.auth import TokenView
 
 
@@ -53,6 +63,7 @@ router.register("tickets", tickets.TicketViewSet, basename="ticket")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("losses", losses.LossViewSet, basename="loss")
 router.register("vendors", vendors.VendorViewSet, basename="vendor")
+router.register("inbound", inbound.InboundMessageViewSet, basename="inbound")
 
 TICKET = "tickets/<id:ticket_id>/"
 ESCALATION = "escalations/<id:escalation_id>/"

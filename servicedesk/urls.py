@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("updates.urls")),
     path("portal/", include("portal.urls")),
     path("vendors/", include("vendors.urls")),
+    path("inbound/", include("inbound.urls")),
 ]
