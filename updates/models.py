@@ -221,6 +221,7 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", "Promise breached"
     STILL_BREACHED = "still_breached", "Promise still breached"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
+    CUSTOMER_REPLIED = "customer_replied", "Customer replied"
 
 
 class Notification(models.Model):
@@ -436,6 +437,7 @@ class OutboxKind(models.TextChoices):
     CUSTOMER_UPDATE = "customer_update", "Customer: public update"
     CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
+    CUSTOMER_REPLIED = "customer_replied", "Staff: the customer replied"
 
 
 class OutboxStatus(models.TextChoices):

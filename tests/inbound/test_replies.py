@@ -115,3 +115,18 @@ def test_a_reply_with_a_tag_of_no_ticket_opens_a_new_one(organization, contact):
     message = ingest(corpus("outlook_reply.eml").replace(b"SD-TICKET", b"SD-999999"))
     assert message.outcome == Outcome.TICKET_CREATED
     assert Ticket.objects.count() == 1
+
+
+def test_the_owner_hears_of_an_emailed_reply_in_the_bell_and_by_email(ticket, agent):
+    from updates.keeper.delivery import deliver_in_app
+    from updates.models import Notification, OutboxKind, OutboxMessage
+
+    with time_machine.travel(NOW, tick=False):
+        ingest(corpus("gmail_reply.eml", ticket=ticket, message_id=our_message_id(ticket)))
+        notices = OutboxMessage.objects.filter(ticket=ticket, kind=OutboxKind.CUSTOMER_REPLIED)
+        assert {(n.recipient, n.channel) for n in notices} == {(agent, "in_app"), (agent, "email")}
+        deliver_in_app([n.pk for n in notices])
+
+    [notification] = Notification.objects.filter(recipient=agent, kind="customer_replied")
+    assert notification.message.startswith(f"{ticket.reference} (")
+    assert "replied: Thanks, it prints again." in notification.message

@@ -106,3 +106,22 @@ def test_the_cap_counts_only_the_window(organization, contact, agent, threaded, 
         traveller.shift(timedelta(minutes=settings.EMAIL_SEND_CAP_MINUTES + 1))
         update_services.post_public_update(ticket, author=agent, body="Two.")
     assert OutboxStatus.HELD not in set(customer_emails().values_list("status", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_owner_is_emailed_a_customers_reply_with_its_words(
+    organization, contact, agent, threaded
+):
+    with time_machine.travel(OPENED, tick=False):
+        ticket = make_ticket(organization=organization, priority=3, requester=contact, owner=agent)
+        update_services.post_customer_reply(
+            ticket, author=contact, body="Still broken <b>today</b>."
+        )
+        deliver(
+            list(OutboxMessage.objects.filter(kind="customer_replied").values_list("pk", flat=True))
+        )
+
+    [email] = threaded.to(agent.email)
+    assert email["Subject"].startswith(f"[{ticket.reference}] {contact.display_name} replied:")
+    assert "Still broken <b>today</b>." in email.get_body(("plain",)).get_content()
+    assert "Still broken &lt;b&gt;today&lt;/b&gt;." in email.get_body(("html",)).get_content()
