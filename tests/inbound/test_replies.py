@@ -130,3 +130,35 @@ def test_the_owner_hears_of_an_emailed_reply_in_the_bell_and_by_email(ticket, ag
     [notification] = Notification.objects.filter(recipient=agent, kind="customer_replied")
     assert notification.message.startswith(f"{ticket.reference} (")
     assert "replied: Thanks, it prints again." in notification.message
+
+
+def test_staff_read_the_whole_email_the_customer_sees_the_new_text(ticket, agent, contact):
+    from rest_framework.test import APIClient
+
+    from tests.tickets.helpers import client_for
+
+    ingest(corpus("gmail_reply.eml", ticket=ticket, message_id=our_message_id(ticket)))
+
+    page = client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "The whole email" in page
+    assert "&gt; We cleared the jam" in page
+    api = APIClient()
+    api.force_authenticate(agent)
+    [reply] = [
+        entry
+        for entry in api.get(f"/api/v1/tickets/{ticket.pk}/updates/").json()["results"]
+        if entry["kind"] == "customer_reply"
+    ]
+    assert "> We cleared the jam" in reply["original_body"]
+    assert "We cleared the jam" not in reply["body"]
+    api.force_authenticate(contact)
+    [reply] = [
+        entry
+        for entry in api.get(f"/api/v1/tickets/{ticket.pk}/updates/").json()["results"]
+        if entry["kind"] == "customer_reply"
+    ]
+    assert "original_body" not in reply
+    assert "data" not in reply
+    portal = client_for(contact).get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "Thanks, it prints again." in portal
+    assert "We cleared the jam" not in portal
