@@ -349,6 +349,8 @@ def ignore_automatic(parsed, mail: parsing.ParsedMail, *, now: datetime) -> Deci
                 recipient=recipient.pk,
                 hard=failing,
             )
+    if ticket is None:
+        ticket = ticket_named(mail)
     return Decision(Outcome.IGNORED_AUTOMATIC, detail=mail.automatic, ticket=ticket)
 
 

@@ -70,6 +70,7 @@ def test_an_out_of_office_reply_changes_nothing(ticket):
     raw = corpus("out_of_office.eml", ticket=ticket, message_id=our_message_id(ticket))
     message = ingest(raw)
     assert message.outcome == Outcome.IGNORED_AUTOMATIC
+    assert message.ticket == ticket  # named, and left alone
     assert nothing_changed(ticket, emails_before=emails)
 
 
