@@ -16,7 +16,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from inbound import services
-from inbound.models import InboundMessage, MailboxState, Outcome
+from inbound.models import MailboxState, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def poll(mailbox: Mailbox, *, done_folder: str | None = None) -> int:
         client.login(mailbox.username, mailbox.password)
         if not client.folder_exists(done_folder):
             client.create_folder(done_folder)
+        can_move = client.has_capability("MOVE")
         selected = client.select_folder(mailbox.folder)
         uidvalidity = int(selected[b"UIDVALIDITY"])
         state, _ = MailboxState.objects.get_or_create(mailbox=mailbox.key)
@@ -87,9 +88,13 @@ def poll(mailbox: Mailbox, *, done_folder: str | None = None) -> int:
             stored += 1
             state.last_uid = uid
             state.save(update_fields=["uidvalidity", "last_uid"])
-            # Marked and moved only now that it is stored.
+            # Marked and moved only now that it is stored. A server without MOVE gets a copy in
+            # the done folder and keeps the original (seen): the UID watermark skips it.
             client.add_flags([uid], [b"\\Seen"])
-            client.move([uid], done_folder)
+            if can_move:
+                client.move([uid], done_folder)
+            else:
+                client.copy([uid], done_folder)
             if message.outcome == Outcome.PENDING:
                 try:
                     services.act(message.pk)
@@ -101,6 +106,3 @@ def poll(mailbox: Mailbox, *, done_folder: str | None = None) -> int:
         state.save(update_fields=["uidvalidity", "last_uid", "polled_at"])
     services.act_on_stored()
     return stored
-
-
-__all__ = ["InboundMessage", "Mailbox", "mailbox_from_url", "poll", "poll_configured_mailbox"]
