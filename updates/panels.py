@@ -4,7 +4,7 @@ see tickets.panels for how panels work)."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaks_filter, linebreaksbr
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
