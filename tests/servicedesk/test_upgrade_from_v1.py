@@ -48,7 +48,7 @@ for app, name in loader.replacements:
 print(json.dumps(sorted(recorder.applied_migrations())))
 """
 # This project's apps that v1 did not have.
-APPS_SINCE_V1 = ["attachments"]
+APPS_SINCE_V1 = ["attachments", "inbound"]
 PROJECT_APPS = {"accounts", "tickets", "updates", "vendors", *APPS_SINCE_V1}
 
 
