@@ -280,6 +280,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, editable=False, help_text="Admin site access; follows the manager role."
     )
     date_joined = models.DateTimeField(default=django_timezone.now)
+    email_failing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a hard bounce said this address no longer takes mail (blank: fine).",
+    )
 
     objects = UserManager()
 

@@ -43,6 +43,10 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         source="author.display_name", read_only=True, allow_null=True
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    original_body = serializers.SerializerMethodField(
+        help_text="A reply that came by email: the whole email as decoded, quoted history and "
+        "signature kept (staff only); null otherwise."
+    )
 
     class Meta:
         model = TimelineEntry
@@ -58,11 +62,15 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
             "created_at",
             "next_update_due",
             "attachments",
+            "original_body",
             "data",
         ]
         read_only_fields = fields
 
     for_customer = False
+
+    def get_original_body(self, entry: TimelineEntry) -> str | None:
+        return (entry.data or {}).get("original_body")
 
     @extend_schema_field(serializers.ChoiceField(choices=[PUBLIC, INTERNAL]))
     def get_visibility(self, entry: TimelineEntry) -> str:
@@ -85,7 +93,11 @@ class CustomerTimelineEntrySerializer(TimelineEntrySerializer):
     for_customer = True
 
     class Meta(TimelineEntrySerializer.Meta):
-        fields = [name for name in TimelineEntrySerializer.Meta.fields if name != "data"]
+        fields = [
+            name
+            for name in TimelineEntrySerializer.Meta.fields
+            if name not in ("data", "original_body")
+        ]
         read_only_fields = fields
 
 

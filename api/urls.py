@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from api import (
     accounts,
     errors,
+    inbound,
     incidents,
     losses,
     notifications,
@@ -63,6 +64,7 @@ router.register("tickets", tickets.TicketViewSet, basename="ticket")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("losses", losses.LossViewSet, basename="loss")
 router.register("vendors", vendors.VendorViewSet, basename="vendor")
+router.register("inbound", inbound.InboundMessageViewSet, basename="inbound")
 
 TICKET = "tickets/<id:ticket_id>/"
 ESCALATION = "escalations/<id:escalation_id>/"

@@ -56,6 +56,15 @@ ensure_chromium() {
   fi
 }
 
+# The inbound mail poller's tests run against a real IMAP server: Debian's Dovecot, started by the
+# tests themselves in a temporary directory (tests/inbound/dovecot.py). Its service is not started.
+ensure_dovecot() {
+  if [ ! -x /usr/sbin/dovecot ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian's Dovecot for the IMAP poller's tests ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+  fi
+}
+
 # Run each argument (a command line) as its own process group, until Ctrl-C, a TERM, or one of
 # them ending; then stop them all: TERM to every group, up to STOP_GRACE_SECONDS (10) for them to
 # finish, then KILL whatever is left, children included. A Celery worker in warm shutdown waits

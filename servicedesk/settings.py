@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "vendors",
+    "inbound",
     "dashboard",
     "demo",
 ]
@@ -393,6 +394,35 @@ CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "task": "vendors.tasks.send_due_chases",
     "schedule": SWEEP_INTERVAL_SECONDS,
     # A sweep that waited a whole interval is superseded by the next one.
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
+
+# Email in and out (docs/email.md). Customer emails carry Reply-To the inbound address when set.
+INBOUND_EMAIL_ADDRESS = env.str("INBOUND_EMAIL_ADDRESS", default="")
+# The IMAP mailbox the poller reads, e.g. imaps://user:pass@host/INBOX (blank: no polling).
+INBOUND_EMAIL_URL = env.str("INBOUND_EMAIL_URL", default="")
+INBOUND_EMAIL_POLL_SECONDS = env.int("INBOUND_EMAIL_POLL_SECONDS", default=60)
+# Where the poller moves a message once it is stored (created when missing; nothing is deleted).
+INBOUND_EMAIL_DONE_FOLDER = env.str("INBOUND_EMAIL_DONE_FOLDER", default="Processed")
+# Blank: no sender authentication; else the authserv-id of our own mail server's
+# Authentication-Results header, which must show dmarc=pass or dkim=pass for the From domain.
+INBOUND_TRUSTED_AUTHSERV_ID = env.str("INBOUND_TRUSTED_AUTHSERV_ID", default="")
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+INBOUND_REOPEN_DAYS = env.int("INBOUND_REOPEN_DAYS", default=7)
+# The loop breaker: at most this many emails to one address about one ticket in the window;
+# the rest are held back and the ticket says so.
+EMAIL_SEND_CAP = env.int("EMAIL_SEND_CAP", default=10)
+EMAIL_SEND_CAP_MINUTES = env.int("EMAIL_SEND_CAP_MINUTES", default=10)
+if INBOUND_EMAIL_URL:
+    CELERY_BEAT_SCHEDULE["inbound-poll-mailbox"] = {
+        "task": "inbound.poll_mailbox",
+        "schedule": INBOUND_EMAIL_POLL_SECONDS,
+        "options": {"expires": INBOUND_EMAIL_POLL_SECONDS},
+    }
+# Stored messages whose acting failed (a crash between storing and acting) are acted on here.
+CELERY_BEAT_SCHEDULE["inbound-act-on-stored"] = {
+    "task": "inbound.act_on_stored",
+    "schedule": SWEEP_INTERVAL_SECONDS,
     "options": {"expires": SWEEP_INTERVAL_SECONDS},
 }
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("vendors/", include("vendors.urls")),
     path("incidents/", include("incidents.urls")),
+    path("inbound/", include("inbound.urls")),
 ]

@@ -221,6 +221,7 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", "Promise breached"
     STILL_BREACHED = "still_breached", "Promise still breached"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
+    CUSTOMER_REPLIED = "customer_replied", "Customer replied"
 
 
 class Notification(models.Model):
@@ -436,6 +437,7 @@ class OutboxKind(models.TextChoices):
     CUSTOMER_UPDATE = "customer_update", "Customer: public update"
     CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
+    CUSTOMER_REPLIED = "customer_replied", "Staff: the customer replied"
 
 
 class OutboxStatus(models.TextChoices):
@@ -444,6 +446,7 @@ class OutboxStatus(models.TextChoices):
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Skipped (no longer true when its turn came)"
     DEAD = "dead", "Dead letter (gave up after bounded attempts)"
+    HELD = "held", "Held back (the send cap for this address and ticket was reached)"
 
 
 class OutboxMessage(models.Model):
@@ -491,10 +494,28 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    email_message_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="An email's Message-ID, made once when the message is written (the same on "
+        "every retry); replies name it in In-Reply-To or References.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            # Inbound mail finds the ticket a reply answers by the Message-ID it names.
+            models.Index(
+                fields=["email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="outbox_email_message_id",
+            ),
+            # The send cap and the References of a new email: a ticket's emails to one person.
+            models.Index(
+                fields=["ticket", "recipient", "created_at"],
+                condition=models.Q(channel="email"),
+                name="outbox_ticket_recipient_email",
+            ),
             # Delivery's claim and the status page's backlog.
             models.Index(
                 fields=["next_attempt_at"],

@@ -4,7 +4,7 @@ see tickets.panels for how panels work)."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaks_filter, linebreaksbr
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
@@ -85,6 +85,14 @@ def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:
             body = format_html("{}<blockquote>{}</blockquote>", body, linebreaksbr(values["body"]))
     else:
         body = render_markdown(values["body"])
+        original = (values["data"] or {}).get("original_body")
+        if original and original.strip() != values["body"].strip():
+            # A reply by email: the new text above, the whole email (quotes kept) for staff.
+            body = format_html(
+                '{}<details class="original-email"><summary>The whole email</summary>{}</details>',
+                body,
+                linebreaks_filter(original),
+            )
     author = ""
     if values["author__email"] is not None:
         author = User.display_name_for(values["author__name"], values["author__email"])

@@ -232,6 +232,7 @@ def post_customer_reply(
         attachment_services.store_files(entry, attachments, uploaded_by=author)
         if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             ticket_services.change_status(ticket, status=Status.OPEN, by=author)
+        customer_emails.customer_replied(ticket, entry)
     return entry
 
 

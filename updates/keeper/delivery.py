@@ -220,6 +220,8 @@ def deliver_email(
             result.skipped += len(skipped)
             skipped.clear()
 
+    earlier = earlier_message_ids(messages)
+    reply_to = [settings.INBOUND_EMAIL_ADDRESS] if settings.INBOUND_EMAIL_ADDRESS else None
     # Django 6.1's configured mailer (from MAILERS, or the EMAIL_* settings until 7.0).
     connection = mailers.default
     with asynchronous_commits():
@@ -242,7 +244,9 @@ def deliver_email(
                         text=email.text,
                         html=email.html,
                         to=[message.recipient.email],
-                        headers={"X-Service-Desk-Message": message.key},
+                        headers=threading_headers(message, earlier),
+                        message_id=message.email_message_id,
+                        reply_to=reply_to,
                     )
                     for filename, content, content_type in email.attachments:
                         mail.attach(filename, content, content_type)
@@ -272,6 +276,52 @@ def renew_lease(ids: list[int], *, until: datetime) -> int:
     return OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENDING).update(
         lease_expires_at=until
     )
+
+
+# How many of a ticket's earlier emails to the same person References names (the latest ones).
+REFERENCES_LIMIT = 10
+
+
+def earlier_message_ids(messages: list[OutboxMessage]) -> dict[tuple[int, int], list[tuple]]:
+    """For each (ticket, recipient) of the batch: their emails' (id, Message-ID) in order, one
+    query for the whole batch (threading_headers takes those before each message)."""
+    pairs = {(message.ticket_id, message.recipient_id) for message in messages}
+    found: dict[tuple[int, int], list[tuple]] = {}
+    if not pairs:
+        return found
+    rows = (
+        OutboxMessage.objects.filter(
+            channel=OutboxChannel.EMAIL,
+            ticket_id__in={ticket for ticket, _ in pairs},
+            recipient_id__in={recipient for _, recipient in pairs},
+            status__in=[OutboxStatus.SENT, OutboxStatus.SENDING],
+        )
+        .exclude(email_message_id="")
+        .order_by("pk")
+        .values_list("ticket_id", "recipient_id", "pk", "email_message_id")
+    )
+    for ticket, recipient, pk, message_id in rows:
+        if (ticket, recipient) in pairs:
+            found.setdefault((ticket, recipient), []).append((pk, message_id))
+    return found
+
+
+def threading_headers(message: OutboxMessage, earlier: dict) -> dict[str, str]:
+    """Our own marker, References/In-Reply-To naming the ticket's earlier emails to this person
+    (so mail clients thread them), and Auto-Submitted on the automatic ones: an email that
+    carries no one's own words (acknowledgement, resolution without an update, reminders)."""
+    headers = {"X-Service-Desk-Message": message.key}
+    before = [
+        message_id
+        for pk, message_id in earlier.get((message.ticket_id, message.recipient_id), [])
+        if pk < message.pk
+    ][-REFERENCES_LIMIT:]
+    if before:
+        headers["References"] = " ".join(before)
+        headers["In-Reply-To"] = before[-1]
+    if message.entry_id is None:
+        headers["Auto-Submitted"] = "auto-generated"
+    return headers
 
 
 def _mark(ids: list[int], status: str, now: datetime) -> None:

@@ -39,15 +39,37 @@ class OutboxEmail(EmailMultiAlternatives):
     """One outbox email: a subject, a plain-text body and its HTML alternative."""
 
     def __init__(
-        self, *, subject: str, text: str, html: str, to: list[str], headers: dict[str, str]
+        self,
+        *,
+        subject: str,
+        text: str,
+        html: str,
+        to: list[str],
+        headers: dict[str, str],
+        message_id: str = "",
+        reply_to: list[str] | None = None,
     ) -> None:
-        super().__init__(subject=subject, body=text, to=to, headers=headers)
+        # A stored Message-ID (the outbox message's) goes out as it is; Django's own build
+        # takes it from the headers too.
+        if message_id:
+            headers = {**headers, "Message-ID": message_id}
+        super().__init__(subject=subject, body=text, to=to, headers=headers, reply_to=reply_to)
+        self.message_id = message_id
         self.attach_alternative(html, "text/html")
 
     def message(self, *, policy=email.policy.default):
         if not self._is_plain():
             return super().message(policy=policy)
-        for value in (self.subject, self.from_email, *self.to, *self.extra_headers.values()):
+        headers = {
+            name: value for name, value in self.extra_headers.items() if name != "Message-ID"
+        }
+        for value in (
+            self.subject,
+            self.from_email,
+            *self.to,
+            *self.reply_to,
+            *self.extra_headers.values(),
+        ):
             _refuse_line_breaks(str(value))
         [(html, _mimetype)] = self.alternatives
         text, html = _canonical(self.body), _canonical(str(html))
@@ -58,20 +80,23 @@ class OutboxEmail(EmailMultiAlternatives):
         root["Subject"] = subject if subject.isascii() else Header(subject, "utf-8", 78, "Subject")
         root["From"] = self.from_email
         root["To"] = ", ".join(self.to)
+        if self.reply_to:
+            root["Reply-To"] = ", ".join(self.reply_to)
         zone = get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC
         root["Date"] = format_datetime(datetime.now(zone))
-        root["Message-ID"] = make_msgid(domain=str(DNS_NAME))
-        for name, value in self.extra_headers.items():
+        root["Message-ID"] = self.message_id or make_msgid(domain=str(DNS_NAME))
+        for name, value in headers.items():
             root[name] = str(value)
         return root
 
     def _is_plain(self) -> bool:
-        """ASCII addresses and header values, no attachments, cc, bcc or reply-to, exactly one
-        HTML alternative, and no extra header the build writes itself."""
-        addresses = [self.from_email, *self.to]
+        """ASCII addresses and header values, no attachments, cc or bcc, exactly one HTML
+        alternative, and no extra header the build writes itself (but our own Message-ID)."""
+        addresses = [self.from_email, *self.to, *self.reply_to]
+        own = {str(name).lower() for name in self.extra_headers} - {"message-id"}
         return (
             not self.attachments
-            and not (self.cc or self.bcc or self.reply_to)
+            and not (self.cc or self.bcc)
             and len(self.alternatives) == 1
             and self.alternatives[0][1] == "text/html"
             and all(isinstance(a, str) and a.isascii() for a in addresses)
@@ -79,7 +104,7 @@ class OutboxEmail(EmailMultiAlternatives):
                 str(name).isascii() and str(value).isascii()
                 for name, value in self.extra_headers.items()
             )
-            and not {str(name).lower() for name in self.extra_headers} & OWN_HEADERS
+            and not own & OWN_HEADERS
         )
 
 

@@ -10,14 +10,19 @@ close an import circle (outbox -> tasks -> delivery -> outbox).
 """
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from celery import current_app
+from django.conf import settings
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 
 from accounts.models import User
 from tickets.models import Ticket
+from updates.events import record_event
 from updates.models import OutboxChannel, OutboxMessage, OutboxStatus, PromiseAlert, TimelineEntry
 
 logger = logging.getLogger(__name__)
@@ -132,19 +137,78 @@ def build_messages(
             next_attempt_at=now,
             enqueued_at=now,
             created_at=now,
+            email_message_id=new_message_id() if channel == OutboxChannel.EMAIL else "",
         )
         for recipient in recipients
         for channel in channels
     ]
 
 
+def message_id_domain() -> str:
+    """The right-hand side of our Message-IDs: the inbound address's domain when there is one."""
+    address = settings.INBOUND_EMAIL_ADDRESS
+    return address.rpartition("@")[2].strip(" >") if "@" in address else str(DNS_NAME)
+
+
+def new_message_id() -> str:
+    """A Message-ID made once per email outbox message and stored with it, so every retry of
+    the message carries the same one and a reply naming it finds its ticket."""
+    return make_msgid(domain=message_id_domain())
+
+
 def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Save the messages whose key is not taken yet; queue their delivery on commit."""
+    """Save the messages whose key is not taken yet; queue their delivery on commit. Emails
+    over the send cap are saved held back, not queued, and the ticket says so."""
     if not messages:
         return []
     keys = [message.key for message in messages]
     existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
     fresh = [message for message in messages if message.key not in existing]
+    held = hold_over_cap(fresh)
     created = OutboxMessage.objects.bulk_create(fresh)
-    enqueue_on_commit(created)
+    enqueue_on_commit([message for message in created if message.status != OutboxStatus.HELD])
+    for message in held:
+        record_event(
+            message.ticket,
+            "email_held_back",
+            at=message.created_at,
+            body=(
+                f"An email to {message.recipient.email} ({message.get_kind_display()}) was held "
+                f"back: {settings.EMAIL_SEND_CAP} emails about this ticket went to that address "
+                f"in {settings.EMAIL_SEND_CAP_MINUTES} minutes."
+            ),
+            recipient=message.recipient_id,
+            kind=message.kind,
+        )
     return created
+
+
+def hold_over_cap(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The loop breaker: mark the emails that would make more than EMAIL_SEND_CAP to one
+    address about one ticket within EMAIL_SEND_CAP_MINUTES as held (never sent); returns them."""
+    emails = [message for message in messages if message.channel == OutboxChannel.EMAIL]
+    if not emails:
+        return []
+    since = min(message.created_at for message in emails) - timedelta(
+        minutes=settings.EMAIL_SEND_CAP_MINUTES
+    )
+    pairs = {(message.ticket_id, message.recipient_id) for message in emails}
+    counts = Counter(
+        OutboxMessage.objects.filter(
+            channel=OutboxChannel.EMAIL,
+            ticket_id__in={ticket for ticket, _ in pairs},
+            recipient_id__in={recipient for _, recipient in pairs},
+            created_at__gte=since,
+        )
+        .exclude(status=OutboxStatus.HELD)
+        .values_list("ticket_id", "recipient_id")
+    )
+    held = []
+    for message in emails:
+        pair = (message.ticket_id, message.recipient_id)
+        if counts[pair] >= settings.EMAIL_SEND_CAP:
+            message.status, message.enqueued_at = OutboxStatus.HELD, None
+            held.append(message)
+        else:
+            counts[pair] += 1
+    return held
