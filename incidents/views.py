@@ -7,11 +7,9 @@ and, under htmx, answers with the page's `#incident-body` fragment. Customers ge
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +29,7 @@ from incidents.forms import (
 from incidents.models import Incident
 from tickets.models import Ticket
 from tickets.views import render_ticket_page
-from tickets.web import apply_service_error, staff_view
+from tickets.web import apply_service_error, hidden_staff_view
 from updates.services import PublicUpdateHeldBack
 
 # The ticket page has forms of other apps: the panel's fields get their own ids.
@@ -46,23 +44,7 @@ PAGE_FORMS = {
 }
 
 
-def incident_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Agents and managers; anonymous visitors sign in; customers get 404 (to them incidents do
-    not exist)."""
-    staff_only = staff_view(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_helpdesk_staff:
-            raise Http404("No such page.")
-        return staff_only(request, *args, **kwargs)
-
-    return wrapper
-
-
-@incident_staff_view
+@hidden_staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None)
@@ -106,13 +88,13 @@ def render_incident_page(
     return render(request, template, _page_context(incident, bound or {}), status=status)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_GET
 def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render_incident_page(request, pk)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_GET
 def incident_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The fan-out progress fragment the page polls while tickets are still being updated. Once
@@ -155,7 +137,7 @@ def _act(
     return render_incident_page(request, pk, bound=bound, status=400)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     def act(incident: Incident, data: dict) -> str:
@@ -171,7 +153,7 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "update", act)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     def act(incident: Incident, data: dict) -> str:
@@ -181,7 +163,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "note", act)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     def act(incident: Incident, data: dict) -> str:
@@ -191,7 +173,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "status", act)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(incident: Incident, data: dict) -> str:
@@ -206,7 +188,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "resolve", act)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def link(request: HttpRequest, pk: int) -> HttpResponse:
     def act(incident: Incident, data: dict) -> str:
@@ -219,7 +201,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "link", act)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def unlink(request: HttpRequest, pk: int, ticket_id: int) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk)
@@ -240,7 +222,7 @@ def unlink(request: HttpRequest, pk: int, ticket_id: int) -> HttpResponse:
     return redirect("incidents:detail", pk=pk)
 
 
-@incident_staff_view
+@hidden_staff_view
 @require_POST
 def link_from_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The ticket page's small form."""

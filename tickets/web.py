@@ -6,8 +6,9 @@ from functools import lru_cache, wraps
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
@@ -28,6 +29,22 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         with timezone.override(ZoneInfo(request.user.effective_timezone)):
             return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def hidden_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff page whose existence is staff business (vendors, major incidents): agents and
+    managers see it, anonymous visitors sign in, anyone else gets 404 rather than 403."""
+    staff_only = staff_view(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_helpdesk_staff:
+            raise Http404("No such page.")
+        return staff_only(request, *args, **kwargs)
 
     return wrapper
 

@@ -11,15 +11,13 @@ Customers get 404 for all of it: to them vendors do not exist (DESIGN rule 7).
 import csv
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tickets.models import Ticket
 from tickets.views import render_ticket_page
-from tickets.web import apply_service_error, staff_view
+from tickets.web import apply_service_error, hidden_staff_view
 from vendors import selectors, services
 from vendors.forms import (
     DEFAULT_PERIOD,
@@ -47,22 +45,6 @@ from vendors.templatetags.vendor_tags import figure
 
 ESCALATIONS_PAGE_SIZE = 50
 RETURN_TO_ESCALATION = "escalation"
-
-
-def vendor_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Agents and managers; anonymous visitors sign in; anyone else gets 404, not 403, so a
-    customer cannot even learn that vendor pages exist."""
-    staff_only = staff_view(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_helpdesk_staff:
-            raise Http404("No such page.")
-        return staff_only(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- the vendor list and scorecards -------------------------------------------------------------
@@ -98,7 +80,7 @@ def _query(form: ScorecardPeriodForm, *, keep: tuple[str, ...], **extra: str) ->
     return urlencode(params)
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_GET
 def vendor_list(request: HttpRequest) -> HttpResponse:
     """Every vendor with its scorecard over the chosen period, sortable by any figure."""
@@ -165,7 +147,7 @@ def _figures(card: Scorecard) -> dict[str, Any]:
     }
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_GET
 def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=pk)
@@ -222,7 +204,7 @@ def _scorecard_csv(cards: list[Scorecard], since, until, filename: str) -> HttpR
     return response
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_GET
 def scorecards_csv(request: HttpRequest) -> HttpResponse:
     form = period_form(request)
@@ -236,7 +218,7 @@ def scorecards_csv(request: HttpRequest) -> HttpResponse:
     return _scorecard_csv(cards, since, until, "vendor-scorecards.csv")
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_GET
 def scorecard_csv(request: HttpRequest, pk: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=pk)
@@ -278,13 +260,13 @@ def _vendor_form_page(request: HttpRequest, vendor: Vendor | None) -> HttpRespon
     )
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_http_methods(["GET", "POST"])
 def vendor_new(request: HttpRequest) -> HttpResponse:
     return _vendor_form_page(request, None)
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _vendor_form_page(request, get_object_or_404(Vendor, pk=pk))
@@ -312,7 +294,7 @@ def render_escalation_page(
     return render(request, template, context, status=status)
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_GET
 def escalation_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render_escalation_page(request, pk)
@@ -351,7 +333,7 @@ def _answer(
     return render_ticket_page(request, ticket_id, bound={} if ok else {key: form}, status=status)
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_POST
 def escalate(request: HttpRequest, pk: int) -> HttpResponse:
     """Open an escalation to a vendor for this ticket."""
@@ -417,7 +399,7 @@ def _action(
     )
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_POST
 def escalation_note(request: HttpRequest, pk: int) -> HttpResponse:
     def act(escalation, data):
@@ -436,7 +418,7 @@ def escalation_note(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_POST
 def escalation_status(request: HttpRequest, pk: int) -> HttpResponse:
     def act(escalation, data):
@@ -453,7 +435,7 @@ def escalation_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_POST
 def escalation_chase(request: HttpRequest, pk: int) -> HttpResponse:
     def act(escalation, data):
@@ -474,7 +456,7 @@ def escalation_chase(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@vendor_staff_view
+@hidden_staff_view
 @require_POST
 def escalation_rca(request: HttpRequest, pk: int) -> HttpResponse:
     def act(escalation, data):
