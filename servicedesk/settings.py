@@ -366,6 +366,8 @@ OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
 SWEEP_FULL_RECONCILE_SECONDS = env.int("SWEEP_FULL_RECONCILE_SECONDS", default=3600)
 # The dashboard's trends (weeks of promises) are reused this long per period and filters; the
 # Now panels are always live. Off in tests, so every figure test sees the data it just wrote.
+# Rendered markdown of recent short updates kept per process (0: render every time).
+MARKDOWN_CACHE_SIZE = env.int("MARKDOWN_CACHE_SIZE", default=2048)
 DASHBOARD_TRENDS_CACHE_SECONDS = env.int(
     "DASHBOARD_TRENDS_CACHE_SECONDS", default=0 if TESTING else 60
 )
