@@ -3,6 +3,7 @@ docs page relaxes it, and only for styles and images. The browser tests check th
 it (tests/page_checks.py); these check the header, and that no template brings back an inline
 script, handler or style."""
 
+import json
 import re
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_no_page_template_brings_back_what_the_policy_blocks(template):
     found = [what for what, pattern in INLINE.items() if pattern.search(text)]
 
     assert not found, f"{template.relative_to(TEMPLATES)} has {', '.join(found)}"
+
+
+@pytest.mark.parametrize("template", ["base.html", "portal/base.html"])
+def test_htmx_runs_without_eval_and_makes_swapped_content_live_at_once(template):
+    """No eval under the policy; and no settle delay, so a shortcut key pressed straight after a
+    swap reaches the new form through htmx rather than as a plain page post."""
+    source = (Path(settings.BASE_DIR) / "templates" / template).read_text()
+    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']+)\'', source).group(1))
+
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["defaultSettleDelay"] == 0
