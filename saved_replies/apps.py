@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SavedRepliesConfig(AppConfig):
+    name = "saved_replies"
+    verbose_name = "Saved replies"
