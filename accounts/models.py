@@ -285,6 +285,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="When a hard bounce said this address no longer takes mail (blank: fine).",
     )
+    triage_duty_setting = models.BooleanField(
+        null=True,
+        blank=True,
+        db_column="triage_duty",
+        help_text="Told of new unowned tickets. Blank: yes for managers, no for agents.",
+    )
+    notification_email_off = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Notification kinds this person gets in the app only, not by email.",
+    )
 
     objects = UserManager()
 
@@ -336,6 +347,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_helpdesk_staff(self) -> bool:
         return self.role in (Role.AGENT, Role.MANAGER) or self.is_superuser
+
+    @property
+    def triage_duty(self) -> bool:
+        """Whether new unowned tickets are this person's to hear about (API.md: ``triage_duty``)."""
+        if not self.is_active or not self.is_helpdesk_staff:
+            return False
+        if self.triage_duty_setting is None:
+            return self.is_manager
+        return self.triage_duty_setting
+
+    def wants_email_for(self, kind: str) -> bool:
+        """Whether a notification of ``kind`` also goes to this person by email."""
+        return kind not in self.notification_email_off
 
     @property
     def is_contact(self) -> bool:
