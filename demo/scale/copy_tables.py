@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 
 
 def _escape(value: str) -> str:
@@ -21,7 +21,7 @@ def _escape(value: str) -> str:
 
 
 def _json(value) -> str:
-    return _escape(json.dumps(value)) if value else "{}"
+    return _escape(json.dumps(value))
 
 
 # By exact type first: a dict lookup per value is the cheapest dispatch for millions of values.
@@ -62,13 +62,18 @@ class Table:
             raise CommandError(f"{self.name} has no columns {sorted(missing)}")
         rest = [f for f in fields if f.column not in columns and not f.primary_key]
         self.columns = list(columns) + [f.column for f in rest]
-        defaults = "".join(
-            "\t" + copy_text(f.get_db_prep_save(f.get_default(), connection)) for f in rest
-        )
+        defaults = "".join("\t" + copy_text(self._default(f)) for f in rest)
         self.suffix = defaults + "\n"
         self.buffer = io.StringIO()
         self.rows = 0
         self.total = 0
+
+    @staticmethod
+    def _default(field):
+        # A JSON default is written as JSON text; the database adapter's wrapper has no COPY form.
+        if isinstance(field, JSONField):
+            return field.get_default()
+        return field.get_db_prep_save(field.get_default(), connection)
 
     def add(self, *values) -> None:
         self.buffer.write("\t".join(map(copy_text, values)) + self.suffix)
