@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header (SECURE_CSP below) and where browsers report violations.
     "servicedesk.middleware.ContentSecurityPolicy",
     "django_htmx.middleware.HtmxMiddleware",
+    # The dashboard, exports and reports read from the replica when there is a healthy one.
+    "servicedesk.replica.ReadFromReplica",
     # Last, as django-axes asks: turns a locked-out sign-in into its "too many attempts" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +122,21 @@ DATABASES["default"].setdefault(
     "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _is_sqlite else 60)
 )
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A streaming read replica for the reads that may lag a few seconds (servicedesk/replica.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Tests read the replica's connection from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["servicedesk.replica.ReplicaRouter"]
+# Tests name the paths they route (their data lives in a transaction the replica cannot see).
+REPLICA_READ_PATHS = env.list(
+    "REPLICA_READ_PATHS",
+    default=[] if TESTING else ["/dashboard/", "/billing/", "/audit/", "/api/v1/audit-log/"],
+)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5)
 if _is_sqlite:
     # WAL lets the web process read while the worker writes; a busy timeout instead of "locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
