@@ -122,6 +122,9 @@ DATABASES["default"].setdefault(
     "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _is_sqlite else 60)
 )
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Behind PgBouncer's transaction pooling a server-side cursor can outlive its server connection.
+if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A streaming read replica for the reads that may lag a few seconds (servicedesk/replica.py).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
