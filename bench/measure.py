@@ -45,9 +45,11 @@ from tickets.models import OPEN_STATUSES, Ticket  # noqa: E402
 
 PAGES = (
     "queue_default",
+    "queue_open",
     "queue_filtered",
     "queue_search",
     "queue_deep",
+    "ticket_typical",
     "ticket_long",
     "post_update",
     "portal_list",
@@ -131,6 +133,23 @@ class Targets:
                 [self.contact.organization_id],
             )
             self.portal_ticket = cursor.fetchone()[0]
+            # A typical ticket: the open, owned one whose timeline length is the median's, so the
+            # comparison with other desks is ticket for ticket, not our typical to their longest.
+            cursor.execute(
+                """
+                WITH lengths AS (
+                    SELECT e.ticket_id, count(*) AS n FROM updates_timelineentry e
+                    JOIN tickets_ticket t ON t.id = e.ticket_id
+                    WHERE t.status = ANY(%s) AND t.owner_id = %s
+                    GROUP BY e.ticket_id
+                )
+                SELECT ticket_id, n FROM lengths
+                WHERE n = (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY n) FROM lengths)
+                ORDER BY ticket_id LIMIT 1
+                """,
+                [sorted(OPEN_STATUSES), self.agent.pk],
+            )
+            self.typical_ticket, self.typical_entries = cursor.fetchone()
         self.update_ticket = (
             Ticket.objects.filter(status="in_progress", owner__isnull=False, eta__isnull=True)
             .order_by("-pk")
@@ -139,6 +158,8 @@ class Targets:
         self.token = Token.objects.get_or_create(user=self.manager)[0].key
         self.requester = self.contact
         self.counts = {
+            "typical ticket's entries": self.typical_entries,
+            "longest ticket's entries": self.long_ticket.timeline.count(),
             "tickets": Ticket.objects.count(),
             "open tickets": Ticket.objects.open().count(),
         }
@@ -258,8 +279,10 @@ def main() -> None:
                 continue
             get = {
                 "queue_default": ("/", staff),
+                "queue_open": ("/?view=open", staff),
                 "queue_filtered": ("/?view=open&status=in_progress&priority=2", staff),
                 "queue_search": ("/?view=open&q=printer+offline", staff),
+                "ticket_typical": (f"/tickets/{targets.typical_ticket}/", staff),
                 "ticket_long": (f"/tickets/{targets.long_ticket.pk}/", staff),
                 "portal_list": ("/portal/", contact),
                 "portal_ticket": (f"/portal/tickets/{targets.portal_ticket}/", contact),
