@@ -411,6 +411,14 @@ if OUTBOX_LEASE_SECONDS * 3 / 4 <= EMAIL_TIMEOUT:
 # A major incident's fan-out whose task was lost (a restarted broker) is queued again once its
 # update is this old and some of its tickets are still waiting for it.
 INCIDENT_FAN_OUT_RESUME_SECONDS = env.int("INCIDENT_FAN_OUT_RESUME_SECONDS", default=120)
+# New unowned P3/P4 tickets reach the people on triage duty by email in a digest, at most one
+# per person this often (checked every sweep interval; P1/P2 are emailed at once).
+NOTIFICATION_DIGEST_MINUTES = env.int("NOTIFICATION_DIGEST_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["updates-triage-digests"] = {
+    "task": "updates.send_triage_digests",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+}
 CELERY_BEAT_SCHEDULE["incidents-resume-fan-outs"] = {
     "task": "incidents.resume_stalled_fan_outs",
     "schedule": SWEEP_INTERVAL_SECONDS,

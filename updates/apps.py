@@ -8,6 +8,7 @@ class UpdatesConfig(AppConfig):
     def ready(self) -> None:
         # Registered in every process, not only in workers: the outbox queues delivery by the
         # task's name (updates.keeper.outbox.DELIVERY_TASK), even from a web request.
+        import updates.keeper.notices
         import updates.tasks  # noqa: F401
         from tickets.panels import TicketPanel, register
         from updates import receivers, search

@@ -221,7 +221,21 @@ class NotificationKind(models.TextChoices):
     BREACHED = "breached", "Promise breached"
     STILL_BREACHED = "still_breached", "Promise still breached"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
-    CUSTOMER_REPLIED = "customer_replied", "Customer replied"
+    # The agent-speed kinds (API.md): each also by email unless in the person's
+    # notification_email_off (updates.notify).
+    CUSTOMER_REPLY = "customer_reply", "Customer replied"
+    HANDOVER = "handover", "Handed over to you"
+    NEW_TICKET = "new_ticket", "New unowned ticket"
+    MENTION = "mention", "Mentioned in a note"
+
+
+# The kinds a staff member may take by email or in the app only (the preferences page).
+EMAIL_OPTIONAL_KINDS = (
+    NotificationKind.CUSTOMER_REPLY,
+    NotificationKind.HANDOVER,
+    NotificationKind.NEW_TICKET,
+    NotificationKind.MENTION,
+)
 
 
 class Notification(models.Model):
@@ -437,7 +451,11 @@ class OutboxKind(models.TextChoices):
     CUSTOMER_UPDATE = "customer_update", "Customer: public update"
     CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
-    CUSTOMER_REPLIED = "customer_replied", "Staff: the customer replied"
+    CUSTOMER_REPLY = "customer_reply", "Staff: the customer replied"
+    HANDOVER = "handover", "Staff: handed over to them"
+    NEW_TICKET = "new_ticket", "Staff: new unowned ticket"
+    NEW_TICKET_DIGEST = "new_ticket_digest", "Staff: new unowned tickets (digest)"
+    MENTION = "mention", "Staff: mentioned in a note"
 
 
 class OutboxStatus(models.TextChoices):
@@ -570,3 +588,39 @@ class SweepHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TriageDigestItem(models.Model):
+    """A new unowned P3/P4 ticket that one person on triage duty is to hear of by email in their
+    next digest (at most one every NOTIFICATION_DIGEST_MINUTES). Written with the ticket; the
+    digest task claims the pending ones (SKIP LOCKED, like the sweep) and writes one outbox email
+    per person in the same transaction as `digested_at`, so a killed worker loses nothing and
+    two beats send nothing twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The digest task's claim and idle check: what is still waiting.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(digested_at__isnull=True),
+                name="digest_item_pending",
+            ),
+            # When a person's last digest went: no second one within the interval.
+            models.Index(fields=["recipient", "digested_at"], name="digest_item_recipient_sent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "ticket"], name="one_digest_item_per_ticket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest item {self.ticket_id} for {self.recipient_id}"

@@ -5,7 +5,7 @@ Each receiver runs inside the service's transaction, with the ticket row already
 
 from tickets import signals
 from tickets.models import DONE_STATUSES, OWING_STATUSES, Ticket, customer_status
-from updates import cadence
+from updates import cadence, notify
 from updates.events import record_event
 from updates.keeper import customer_emails
 from updates.models import Promise, PromiseOutcome
@@ -47,7 +47,7 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, **_) -> None:
 def on_owner_changed(ticket: Ticket, by, at, old, new, handover_note: str = "", **_) -> None:
     # The new owner is accountable for the promise in force (the dashboard's figures by owner).
     Promise.objects.filter(ticket=ticket, outcome=PromiseOutcome.PENDING).update(owner=new)
-    record_event(
+    event = record_event(
         ticket,
         "owner_changed",
         at=at,
@@ -58,6 +58,7 @@ def on_owner_changed(ticket: Ticket, by, at, old, new, handover_note: str = "", 
         new=new.pk,
         new_name=new.display_name,
     )
+    notify.owner_changed(ticket, by=by, new=new, event=event)
 
 
 def on_priority_changed(ticket: Ticket, by, at, old: int, new: int, reason: str = "", **_) -> None:
@@ -99,6 +100,7 @@ def on_field_changed(ticket: Ticket, by, at, field: str, old, new, **_) -> None:
 
 def on_ticket_created_email(ticket: Ticket, by, at, **_) -> None:
     customer_emails.ticket_opened(ticket, at=at)
+    notify.ticket_created(ticket, by=by, at=at)
 
 
 def on_status_changed_email(

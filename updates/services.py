@@ -18,7 +18,7 @@ from attachments import services as attachment_services
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from tickets.validators import message_body, promised_update_time
-from updates import cadence, dashboard_tally
+from updates import cadence, dashboard_tally, notify
 from updates.keeper import customer_emails
 from updates.models import EntryKind, TimelineEntry
 from updates.promises import LONGEST_PROMISE_DAYS, close_pending_promise, make_promise
@@ -204,6 +204,7 @@ def add_internal_note(
             created_at=now or timezone.now(),
         )
         attachment_services.store_files(entry, attachments, uploaded_by=author)
+        notify.internal_note_added(ticket, entry)
     return entry
 
 
@@ -232,7 +233,7 @@ def post_customer_reply(
         attachment_services.store_files(entry, attachments, uploaded_by=author)
         if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             ticket_services.change_status(ticket, status=Status.OPEN, by=author)
-        customer_emails.customer_replied(ticket, entry)
+        notify.customer_replied(ticket, entry)
     return entry
 
 

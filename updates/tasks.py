@@ -14,6 +14,7 @@ from django.db import connection
 from updates.keeper.delivery import deliver
 from updates.keeper.outbox import DELIVERY_TASK
 from updates.keeper.sweep import requeue_after_worker_start, sweep
+from updates.notify import send_digests
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,13 @@ def sweep_promises() -> dict[str, int]:
 @shared_task(name=DELIVERY_TASK)
 def deliver_outbox(message_ids: list[int]) -> dict[str, int]:
     return deliver(list(message_ids)).as_dict()
+
+
+@shared_task(name="updates.send_triage_digests")
+def send_triage_digests() -> int:
+    """New unowned P3/P4 tickets by email, one digest per person at most every
+    NOTIFICATION_DIGEST_MINUTES (updates.notify.send_digests claims its rows)."""
+    return send_digests()
 
 
 @worker_ready.connect(dispatch_uid="updates.requeue_after_worker_start")

@@ -123,11 +123,11 @@ def test_the_owner_hears_of_an_emailed_reply_in_the_bell_and_by_email(ticket, ag
 
     with time_machine.travel(NOW, tick=False):
         ingest(corpus("gmail_reply.eml", ticket=ticket, message_id=our_message_id(ticket)))
-        notices = OutboxMessage.objects.filter(ticket=ticket, kind=OutboxKind.CUSTOMER_REPLIED)
+        notices = OutboxMessage.objects.filter(ticket=ticket, kind=OutboxKind.CUSTOMER_REPLY)
         assert {(n.recipient, n.channel) for n in notices} == {(agent, "in_app"), (agent, "email")}
         deliver_in_app([n.pk for n in notices])
 
-    [notification] = Notification.objects.filter(recipient=agent, kind="customer_replied")
+    [notification] = Notification.objects.filter(recipient=agent, kind="customer_reply")
     assert notification.message.startswith(f"{ticket.reference} (")
     assert "replied: Thanks, it prints again." in notification.message
 

@@ -118,7 +118,7 @@ def test_the_owner_is_emailed_a_customers_reply_with_its_words(
             ticket, author=contact, body="Still broken <b>today</b>."
         )
         deliver(
-            list(OutboxMessage.objects.filter(kind="customer_replied").values_list("pk", flat=True))
+            list(OutboxMessage.objects.filter(kind="customer_reply").values_list("pk", flat=True))
         )
 
     [email] = threaded.to(agent.email)

@@ -8,7 +8,7 @@ commit; a public update that also resolves the ticket sends one email, the resol
 from datetime import datetime
 
 from tickets.models import DONE_STATUSES, Ticket
-from updates.keeper.outbox import STAFF_CHANNELS, queue_messages
+from updates.keeper.outbox import queue_messages
 from updates.models import OutboxChannel, OutboxKind, TimelineEntry
 
 
@@ -59,20 +59,4 @@ def status_changed(ticket: Ticket, *, old: str, new: str, at: datetime) -> None:
         kind=OutboxKind.CUSTOMER_RESOLUTION,
         key=f"resolution:{ticket.pk}:{at.isoformat()}",
         at=at,
-    )
-
-
-def customer_replied(ticket: Ticket, entry: TimelineEntry) -> None:
-    """The owner hears of every customer reply (portal, API or email), in the bell and by email."""
-    owner = ticket.owner
-    if owner is None or not owner.is_active:
-        return
-    queue_messages(
-        kind=OutboxKind.CUSTOMER_REPLIED,
-        ticket=ticket,
-        recipients=[owner],
-        channels=STAFF_CHANNELS,
-        key=f"reply:{entry.pk}",
-        now=entry.created_at,
-        entry=entry,
     )

@@ -230,53 +230,6 @@ def still_true_for_kind(message: OutboxMessage, now: datetime) -> bool:
     return wording is None or wording.still_true is None or wording.still_true(message, now)
 
 
-# A customer reply, as its owner hears of it.
-REPLY_EXCERPT_LENGTH = 140
-
-
-def _reply_context(message: OutboxMessage) -> dict:
-    ticket, entry = message.ticket, message.entry
-    author = entry.author.display_name if entry is not None and entry.author else "The customer"
-    return {
-        "ticket": ticket,
-        "customer": ticket.organization.name,
-        "author": author,
-        "body": entry.body if entry is not None else "",
-        "excerpt": subject_line(
-            " ".join((entry.body if entry else "").split()), REPLY_EXCERPT_LENGTH
-        ),
-        "url": wording.staff_ticket_url(ticket),
-    }
-
-
-def reply_notification(message: OutboxMessage, now: datetime) -> str:
-    context = _reply_context(message)
-    return (
-        f"{message.ticket.reference} ({context['customer']}): {context['author']} replied: "
-        f"{context['excerpt']}"
-    )
-
-
-def reply_email(message: OutboxMessage, now: datetime) -> Email:
-    context = _reply_context(message)
-    subject = subject_line(message.ticket.subject)
-    return Email(
-        subject=f"[{message.ticket.reference}] {context['author']} replied: {subject}",
-        text=render_to_string("keeper/email/customer_replied.txt", context),
-        html=render_to_string("keeper/email/customer_replied.html", context),
-    )
-
-
-def reply_still_true(message: OutboxMessage, now: datetime) -> bool:
-    """Only ever to staff, and only while they still own the ticket."""
-    recipient = message.recipient
-    return recipient.is_helpdesk_staff and message.ticket.owner_id == recipient.pk
-
-
-register_wording(
-    OutboxKind.CUSTOMER_REPLIED,
-    Wording(email=reply_email, notification=reply_notification, still_true=reply_still_true),
-)
 for _kind in (OutboxKind.DUE_SOON, OutboxKind.BREACHED, OutboxKind.STILL_BREACHED):
     register_wording(_kind, Wording(email=staff_email, notification=notification_text))
 for _kind in (
