@@ -23,12 +23,14 @@ from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
 from api.selectors import visible_tickets, visible_timeline
 from api.tickets import TicketSerializer, ticket_serializer_for
 from attachments.services import files_removed_on_failure
+from saved_replies.selectors import visible_replies
 from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, Status, Ticket
 from updates import services as update_services
 from updates.events import describe
 from updates.feedback import record_feedback
 from updates.models import EntryKind, Feedback, TimelineEntry
+from updates.replies import post_saved_reply
 
 PUBLIC, INTERNAL = "public", "internal"
 
@@ -102,7 +104,15 @@ class CustomerTimelineEntrySerializer(TimelineEntrySerializer):
 
 
 class TimelineEntryCreateSerializer(StrictSerializer):
-    body = StrictCharField(max_length=BODY_MAX_LENGTH)
+    body = StrictCharField(max_length=BODY_MAX_LENGTH, required=False)
+    response = StrictIntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="Staff: a saved reply (/api/v1/responses/) to post as a public update, its "
+        "text filled for this ticket (then `body` may be left out), with its status and promise "
+        "unless this request gives its own. Counts one use.",
+    )
     visibility = serializers.ChoiceField(
         choices=[PUBLIC, INTERNAL],
         default=PUBLIC,
@@ -122,10 +132,21 @@ class TimelineEntryCreateSerializer(StrictSerializer):
     )
     attachments = attachments_field()
 
-    STAFF_ONLY = ("next_update_due", "eta", "status", "confirm_vendor_mention")
+    STAFF_ONLY = ("next_update_due", "eta", "status", "confirm_vendor_mention", "response")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         user: User = self.context["request"].user
+        if "body" not in attrs and "response" not in attrs:
+            raise serializers.ValidationError({"body": ["This field is required."]})
+        if user.is_helpdesk_staff and "response" in attrs:
+            if attrs["visibility"] != PUBLIC:
+                raise serializers.ValidationError(
+                    {"response": ["A saved reply is posted as a public update."]}
+                )
+            reply = visible_replies(user).filter(pk=attrs["response"]).first()
+            if reply is None:
+                raise serializers.ValidationError({"response": ["No such saved reply."]})
+            attrs["response"] = reply
         if user.is_helpdesk_staff:
             if attrs["visibility"] == INTERNAL and attrs.get("next_update_due") is not None:
                 raise serializers.ValidationError(
@@ -139,6 +160,8 @@ class TimelineEntryCreateSerializer(StrictSerializer):
         }
         if attrs["visibility"] != PUBLIC:
             errors["visibility"] = ["Your messages are always visible to the helpdesk team."]
+        if "body" not in attrs:
+            errors["body"] = ["This field is required."]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -240,6 +263,18 @@ class TicketUpdatesView(TicketScopedMixin, generics.ListCreateAPIView):
         if not user.is_helpdesk_staff:
             return update_services.post_customer_reply(
                 ticket, author=user, body=data["body"], attachments=files
+            )
+        if data.get("response") is not None:
+            return post_saved_reply(
+                ticket,
+                reply=data["response"],
+                author=user,
+                body=data.get("body"),
+                status=data.get("status"),
+                next_update_due=data.get("next_update_due"),
+                eta=data.get("eta", update_services.UNSET),
+                confirm_vendor_mention=data["confirm_vendor_mention"],
+                attachments=files,
             )
         if data["visibility"] == PUBLIC:
             return update_services.post_public_update(

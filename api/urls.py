@@ -16,6 +16,7 @@ from api import (
     losses,
     notifications,
     overdue,
+    saved_replies,
     tickets,
     timeline,
     vendors,
@@ -65,6 +66,7 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 router.register("losses", losses.LossViewSet, basename="loss")
 router.register("vendors", vendors.VendorViewSet, basename="vendor")
 router.register("inbound", inbound.InboundMessageViewSet, basename="inbound")
+router.register("responses", saved_replies.SavedReplyViewSet, basename="response")
 
 TICKET = "tickets/<id:ticket_id>/"
 ESCALATION = "escalations/<id:escalation_id>/"
