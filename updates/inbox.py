@@ -18,6 +18,17 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+# The bell's dropdown: the newest few, read or not.
+MENU_SIZE = 10
+
+
+def latest(user: User, limit: int = MENU_SIZE) -> list[Notification]:
+    """The newest notifications, their tickets joined: one query whatever the number."""
+    return list(
+        Notification.objects.filter(recipient=user).select_related("ticket").order_by("-id")[:limit]
+    )
+
+
 def inbox(user: User, *, before_id: int | None = None) -> QuerySet[Notification]:
     """Newest first, a keyset page at a time (`before_id` is the last id already shown)."""
     queryset = Notification.objects.filter(recipient=user).select_related("ticket")

@@ -23,6 +23,7 @@ from updates.keeper.claims import claim
 from updates.keeper.clock import clock_from
 from updates.keeper.outbox import queue_messages
 from updates.models import (
+    EMAIL_OPTIONAL_KINDS,
     NotificationKind,
     OutboxChannel,
     OutboxKind,
@@ -238,3 +239,14 @@ def send_digests(*, now: datetime | None = None) -> int:
             )
             written += 1
     return written
+
+
+def set_email_preferences(user: User, *, email_on: Iterable[str]) -> User:
+    """Email for the optional kinds in `email_on`, the app only for the others (API.md's
+    `notification_email_off`). Kinds this page does not offer are kept as they were."""
+    optional = {str(kind) for kind in EMAIL_OPTIONAL_KINDS}
+    wanted = set(email_on) & optional
+    kept = [kind for kind in user.notification_email_off if kind not in optional]
+    user.notification_email_off = kept + sorted(optional - wanted)
+    user.save(update_fields=["notification_email_off"])
+    return user

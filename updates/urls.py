@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates import views
+from updates import notification_views, views
 
 urlpatterns = [
     path("tickets/<int:pk>/updates/public/", views.public_update, name="ticket-public-update"),
@@ -12,6 +12,12 @@ urlpatterns = [
     path("tickets/<int:pk>/updates/note/", views.internal_note, name="ticket-internal-note"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/bell/", views.bell, name="notifications-bell"),
+    path("notifications/menu/", notification_views.notifications_menu, name="notifications-menu"),
+    path(
+        "account/notifications/",
+        notification_views.notification_preferences,
+        name="notification-preferences",
+    ),
     path(
         "notifications/read-all/", views.mark_all_notifications_read, name="notifications-read-all"
     ),

@@ -24,6 +24,7 @@ from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, staff_view
 from updates import inbox, services
 from updates.forms import InternalNoteForm, PublicUpdateForm
+from updates.notification_views import render_menu
 from updates.panels import timeline_panel_context
 from updates.previews import public_update_preview
 
@@ -218,6 +219,8 @@ def mark_notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mark_all_notifications_read(request: HttpRequest) -> HttpResponse:
     count = inbox.mark_all_read(request.user)
+    if request.htmx and request.POST.get("from") == "menu":
+        return render_menu(request, oob_bell=True)  # the bell's dropdown, and the bell
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     return redirect("notifications")
 
