@@ -98,6 +98,10 @@ class PublicUpdateForm(PlainErrors, forms.Form):
         label_suffix="",
         required=False,
     )
+    # The saved reply whose text was inserted (counted as one use when the update is sent).
+    used_reply = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     # The ticket's version when the composer was drawn: its status and ETA fields show the
     # values of that moment, so posting them after a colleague's change would undo it.
     expected_updated_at = ExpectedVersionField()

@@ -10,6 +10,7 @@ from django.utils.html import escape, format_html
 
 from accounts.models import User
 from attachments.selectors import files_by_entry
+from saved_replies.selectors import visible_replies
 from tickets.display import DatetimeText
 from tickets.models import Ticket
 from tickets.rendering import fast
@@ -126,4 +127,9 @@ def timeline_panel_context(
         "active_tab": bound.get("tab", "public"),
         "promise_options": public_form.options,
         "customer_timezone": customer_timezone(ticket).key,
+        "saved_replies": list(
+            visible_replies(request.user).values(
+                "id", "title", "shared", "status", "next_update_minutes"
+            )
+        ),
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from saved_replies.models import SavedReply
 from saved_replies.rendering import Values, render
+from saved_replies.selectors import visible_replies
 from saved_replies.services import count_use
 from tickets.models import OWING_STATUSES, Status, Ticket
 from updates import cadence, services
@@ -53,6 +54,19 @@ def render_reply(
     now = now or timezone.now()
     due = reply_due(ticket, reply, now=now, status=status, requested=requested_due)
     return render(reply.body, Values(ticket=ticket, agent=agent, next_update_due=due))
+
+
+def post_composed_update(
+    ticket: Ticket, *, author: User, used_reply: int | None, **arguments: Any
+) -> Any:
+    """The composer's Send: a public update as written; when a saved reply's text was inserted
+    (and the author may still use that reply), one use is counted in the update's transaction."""
+    reply = visible_replies(author).filter(pk=used_reply).first() if used_reply else None
+    with transaction.atomic():
+        entry = services.post_public_update(ticket, author=author, **arguments)
+        if reply is not None:
+            count_use(reply)
+    return entry
 
 
 def post_saved_reply(

@@ -27,6 +27,8 @@ from updates.forms import InternalNoteForm, PublicUpdateForm
 from updates.notification_views import render_menu
 from updates.panels import timeline_panel_context
 from updates.previews import public_update_preview
+from updates.replies import post_composed_update
+from updates.reply_views import insert_saved_reply
 
 
 def _ticket(pk: int) -> Ticket:
@@ -96,6 +98,8 @@ SERVICE_FIELD_ALIASES = {"next_update_due": "custom_due"}
 def public_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Post (or, with action=preview, only preview) a public update and its next promise."""
     ticket = _ticket(pk)
+    if request.POST.get("action") == "insert_reply":
+        return insert_saved_reply(request, ticket)
     form = PublicUpdateForm(request.POST, request.FILES, ticket=ticket)
     bound = {"public_update": form, "tab": "public"}
     if not form.is_valid():
@@ -111,7 +115,12 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
         bound["public_update"] = PublicUpdateForm(data, ticket=ticket)
         return render_ticket_page(request, pk, bound=bound)
     try:
-        entry = services.post_public_update(ticket, author=request.user, **form.service_arguments())
+        entry = post_composed_update(
+            ticket,
+            author=request.user,
+            used_reply=form.cleaned_data["used_reply"],
+            **form.service_arguments(),
+        )
     except services.PublicUpdateHeldBack as held:
         # The warning is the message (with the suggestion and the confirmation box): no field
         # error repeats it.
