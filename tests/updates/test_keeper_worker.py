@@ -52,8 +52,11 @@ def promise_due_in(seconds: float, *, organization, owner):
 
 
 def notifications(ticket) -> Counter:
+    """The promise reminders in the bell (not the new-ticket notice triage duty also gets)."""
     return Counter(
-        Notification.objects.filter(ticket=ticket).values_list("recipient__email", "kind")
+        Notification.objects.filter(ticket=ticket, alert__isnull=False).values_list(
+            "recipient__email", "kind"
+        )
     )
 
 
