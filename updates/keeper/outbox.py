@@ -81,7 +81,7 @@ def enqueue_on_commit(messages: list[OutboxMessage]) -> None:
 def queue_messages(
     *,
     kind: str,
-    ticket: Ticket,
+    ticket: Ticket | None,
     recipients: Iterable[User],
     channels: Iterable[str],
     key: str,
@@ -112,7 +112,7 @@ def queue_messages(
 def build_messages(
     *,
     kind: str,
-    ticket: Ticket,
+    ticket: Ticket | None,
     recipients: Iterable[User],
     channels: Iterable[str],
     key: str,
@@ -122,7 +122,8 @@ def build_messages(
     data: dict | None = None,
 ) -> list[OutboxMessage]:
     """The unsaved messages for each recipient and channel, keyed `<key>:<recipient>:<channel>`
-    (the key makes each message exist once), due and counted as queued at `now`."""
+    (the key makes each message exist once), due and counted as queued at `now`. `ticket` is
+    None for a promise source's message (updates.keeper.sources): not about one ticket."""
     channels = list(channels)
     return [
         OutboxMessage(
@@ -186,7 +187,12 @@ def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
 def hold_over_cap(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     """The loop breaker: mark the emails that would make more than EMAIL_SEND_CAP to one
     address about one ticket within EMAIL_SEND_CAP_MINUTES as held (never sent); returns them."""
-    emails = [message for message in messages if message.channel == OutboxChannel.EMAIL]
+    # Only emails about a ticket: the cap breaks a loop with one ticket's correspondent.
+    emails = [
+        message
+        for message in messages
+        if message.channel == OutboxChannel.EMAIL and message.ticket_id is not None
+    ]
     if not emails:
         return []
     since = min(message.created_at for message in emails) - timedelta(
