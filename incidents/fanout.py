@@ -29,6 +29,7 @@ from incidents.models import (
 from tickets import services as ticket_services
 from tickets.models import DONE_STATUSES, Status
 from updates import services as update_services
+from updates.keeper import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ def enqueue(entry_id: int) -> None:
 def deliver_chunk(delivery_ids: list[int]) -> int:
     """Deliver each pending delivery, then bring the incident's next update time up to date;
     returns how many were posted."""
-    posted = sum(deliver_one(pk) for pk in delivery_ids)
+    # The chunk's customer emails are queued together when it ends (one delivery task per 100).
+    with outbox.batched_delivery():
+        posted = sum(deliver_one(pk) for pk in delivery_ids)
     entry_ids = set(
         IncidentDelivery.objects.filter(pk__in=delivery_ids).values_list("entry_id", flat=True)
     )
@@ -144,7 +147,8 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
                         body=entry.body,
                         next_update_due=due,
                         status=Status.RESOLVED if resolves else None,
-                        confirm_vendor_mention=True,  # the guard ran once, on the incident
+                        # The guard ran once, on the incident: its confirmed findings.
+                        checked_matches=entry.confirmed_vendor_mention or [],
                         now=now,
                     )
             except ValidationError as error:

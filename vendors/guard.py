@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents import checks as incident_checks
@@ -101,19 +102,25 @@ def find_mentions(body: str, *, names: Iterable[str], phrases: Iterable[str]) ->
 
 
 def linked_vendor_names(ticket: Ticket) -> list[str]:
-    """Names and aliases of every vendor this ticket was ever escalated to."""
+    """Names and aliases of every vendor this ticket was ever escalated to, itself or through a
+    major incident it is linked to."""
     from vendors.models import Vendor
 
-    vendors = Vendor.objects.filter(escalations__ticket=ticket).distinct()
+    vendors = Vendor.objects.filter(
+        Q(escalations__ticket=ticket) | Q(escalations__incident__links__ticket=ticket)
+    ).distinct()
     return [name for vendor in vendors for name in vendor.names]
 
 
 def incident_vendor_names(incident: Incident) -> list[str]:
-    """Names and aliases of every vendor any ticket linked to the incident was escalated to,
-    in one query however many tickets are linked."""
+    """Names and aliases of every vendor the incident itself or any ticket linked to it was
+    escalated to, in one query however many tickets are linked."""
     from vendors.models import Vendor
 
-    vendors = Vendor.objects.filter(escalations__ticket__incident_links__incident=incident)
+    vendors = Vendor.objects.filter(
+        Q(escalations__ticket__incident_links__incident=incident)
+        | Q(escalations__incident=incident)
+    )
     return [name for vendor in vendors.distinct() for name in vendor.names]
 
 

@@ -11,7 +11,9 @@ close an import circle (outbox -> tasks -> delivery -> outbox).
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -72,9 +74,35 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
                     logger.exception("Could not mark %s as not queued", list(batch))
 
 
+# Set inside batched_delivery(): where committed messages wait to be queued together.
+_batch: ContextVar[list[tuple[int, str]] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def batched_delivery() -> Iterator[None]:
+    """Within this block, messages whose transaction commits are queued when the block ends,
+    BATCH_SIZE a task, instead of one delivery task per transaction. The incident fan-out posts
+    a chunk of tickets in a transaction each; their customer emails then share a task and its
+    SMTP connection rather than one task (and connection) per email. A worker that dies inside
+    the block leaves committed messages pending: the sweep queues them again, as for a lost task.
+    """
+    pairs: list[tuple[int, str]] = []
+    token = _batch.set(pairs)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        enqueue_delivery(pairs)
+
+
 def enqueue_on_commit(messages: list[OutboxMessage]) -> None:
     pairs = [(message.pk, message.channel) for message in messages]
-    if pairs:
+    if not pairs:
+        return
+    batch = _batch.get()
+    if batch is not None:
+        transaction.on_commit(lambda: batch.extend(pairs))
+    else:
         transaction.on_commit(lambda: enqueue_delivery(pairs))
 
 
