@@ -42,7 +42,7 @@ class Incident(models.Model):
     next_update_due = models.DateTimeField(null=True, blank=True)
     # The promise keeper's next reminder about next_update_due (incidents.reminders): which stage
     # and when. Set with next_update_due; the sweep claims it and moves it on, once per stage.
-    reminder_stage = models.CharField(max_length=20, blank=True)
+    reminder_stage = models.CharField(max_length=20, blank=True, default="", db_default="")
     reminder_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)

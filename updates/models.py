@@ -242,11 +242,20 @@ class Notification(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
+    # Database defaults too: bulk loads (demo.scale's COPY) name only the ticket columns.
     link = models.CharField(
-        max_length=200, blank=True, help_text="A staff path, when it is not about one ticket."
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A staff path, when it is not about one ticket.",
     )
     label = models.CharField(
-        max_length=40, blank=True, help_text="What `link` leads to (INC-7), shown in the bell."
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="What `link` leads to (INC-7), shown in the bell.",
     )
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
