@@ -116,7 +116,8 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
         skipped: list[int] = []
         messages: list[OutboxMessage] = []
         worth = [alert for alert in alerts if alert.is_worth_sending(now)]
-        skipped += [alert.pk for alert in alerts if alert not in worth]
+        worth_ids = {alert.pk for alert in worth}
+        skipped += [alert.pk for alert in alerts if alert.pk not in worth_ids]
         covers = covers_for(worth) if worth else {}
         for alert in worth:
             data = {}
