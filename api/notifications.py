@@ -22,7 +22,10 @@ from updates.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+    # Null on a notification about something else than one ticket (a major incident's promise).
+    ticket_reference = serializers.CharField(
+        source="ticket.reference", read_only=True, allow_null=True
+    )
     read = serializers.BooleanField(read_only=True)
 
     class Meta:

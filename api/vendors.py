@@ -290,7 +290,10 @@ class VendorViewSet(
 class EscalationSerializer(serializers.ModelSerializer):
     """A vendor case as staff see it."""
 
-    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+    # Null on a major incident's case, which has `incident` instead.
+    ticket_reference = serializers.CharField(
+        source="ticket.reference", read_only=True, allow_null=True
+    )
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
     opened_by_name = serializers.CharField(
         source="opened_by.display_name", read_only=True, allow_null=True
@@ -305,6 +308,7 @@ class EscalationSerializer(serializers.ModelSerializer):
             "id",
             "ticket",
             "ticket_reference",
+            "incident",
             "vendor",
             "vendor_name",
             "vendor_reference",

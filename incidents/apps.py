@@ -8,9 +8,11 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Registered in every process: the fan-out is queued by task name from web requests.
         import incidents.tasks  # noqa: F401
+        from incidents import reminders
         from incidents.panels import incident_panel_context
         from tickets.panels import TicketPanel, register
 
+        reminders.register()
         register(
             TicketPanel(
                 name="major-incident",

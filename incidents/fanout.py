@@ -13,12 +13,23 @@ from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
-from incidents.models import DeliveryState, IncidentDelivery, IncidentEntryKind, IncidentLink
+from incidents import reminders
+from incidents.models import (
+    DeliveryState,
+    Incident,
+    IncidentDelivery,
+    IncidentEntry,
+    IncidentEntryKind,
+    IncidentLink,
+    IncidentStatus,
+)
 from tickets import services as ticket_services
 from tickets.models import DONE_STATUSES, Status
 from updates import services as update_services
+from updates.keeper import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +56,53 @@ def enqueue(entry_id: int) -> None:
 
 
 def deliver_chunk(delivery_ids: list[int]) -> int:
-    """Deliver each pending delivery; returns how many were posted."""
-    return sum(deliver_one(pk) for pk in delivery_ids)
+    """Deliver each pending delivery, then bring the incident's next update time up to date;
+    returns how many were posted."""
+    # The chunk's customer emails are queued together when it ends (one delivery task per 100).
+    with outbox.batched_delivery():
+        posted = sum(deliver_one(pk) for pk in delivery_ids)
+    entry_ids = set(
+        IncidentDelivery.objects.filter(pk__in=delivery_ids).values_list("entry_id", flat=True)
+    )
+    for entry_id in entry_ids:
+        refresh_incident_due(entry_id)
+    return posted
+
+
+def refresh_incident_due(entry_id: int, *, now: datetime | None = None) -> None:
+    """An update posted without a time sets the incident's next update time to the earliest of
+    the tickets' new promises (API.md), computed here as the fan-out makes them rather than in
+    the web request. Each chunk lowers it to the earliest so far; only while this entry is the
+    incident's latest update and the incident is open (a later update or the resolution wins).
+    """
+    with transaction.atomic():
+        entry = IncidentEntry.objects.filter(pk=entry_id).first()
+        if entry is None or entry.kind != IncidentEntryKind.UPDATE or entry.next_update_due:
+            return
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .exclude(status=IncidentStatus.RESOLVED)
+            .filter(pk=entry.incident_id)
+            .first()
+        )
+        latest = (
+            IncidentEntry.objects.filter(
+                incident_id=entry.incident_id, kind=IncidentEntryKind.UPDATE
+            )
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if incident is None or latest != entry.pk:
+            return
+        earliest = IncidentDelivery.objects.filter(
+            entry_id=entry.pk, state=DeliveryState.POSTED
+        ).aggregate(due=Min("timeline_entry__next_update_due"))["due"]
+        if earliest is None or earliest == incident.next_update_due:
+            return
+        incident.next_update_due = earliest
+        changed = reminders.schedule(incident, now=now or timezone.now())
+        incident.save(update_fields=["next_update_due", *changed])
 
 
 def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
@@ -91,7 +147,8 @@ def deliver_one(delivery_id: int, *, now: datetime | None = None) -> bool:
                         body=entry.body,
                         next_update_due=due,
                         status=Status.RESOLVED if resolves else None,
-                        confirm_vendor_mention=True,  # the guard ran once, on the incident
+                        # The guard ran once, on the incident: its confirmed findings.
+                        checked_matches=entry.confirmed_vendor_mention or [],
                         now=now,
                     )
             except ValidationError as error:

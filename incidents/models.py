@@ -40,12 +40,24 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     next_update_due = models.DateTimeField(null=True, blank=True)
+    # The promise keeper's next reminder about next_update_due (incidents.reminders): which stage
+    # and when. Set with next_update_due; the sweep claims it and moves it on, once per stage.
+    reminder_stage = models.CharField(max_length=20, blank=True, default="", db_default="")
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="incident_status_created")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="incident_status_created"),
+            # The sweep's idle check reads the first entry; its claim walks the due ones.
+            models.Index(
+                fields=["reminder_due_at"],
+                condition=models.Q(reminder_due_at__isnull=False),
+                name="incident_reminder_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"INC-{self.pk}: {self.title}"

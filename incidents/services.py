@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from incidents import fanout
+from incidents import checks, fanout, reminders
 from incidents.models import (
     Incident,
     IncidentDelivery,
@@ -22,9 +22,8 @@ from incidents.models import (
     IncidentStatus,
 )
 from incidents.selectors import linked_open_tickets
-from tickets.models import DONE_STATUSES, OWING_STATUSES, Ticket
+from tickets.models import DONE_STATUSES, Ticket
 from tickets.validators import message_body, promised_update_time
-from updates import cadence
 from updates import services as update_services
 from updates.promises import LONGEST_PROMISE_DAYS
 
@@ -175,15 +174,9 @@ def unlink_ticket(incident: Incident, ticket_id: int, *, by: User) -> None:
 
 
 def vendor_mentions(incident: Incident, body: str) -> list[str]:
-    """The guard once, over the vendors of every linked open ticket (DESIGN rule 8)."""
-    matches: list[str] = []
-    for ticket in linked_open_tickets(incident).select_related("organization"):
-        matches.extend(
-            phrase
-            for phrase in update_services.held_back_phrases(ticket, body)
-            if phrase not in matches
-        )
-    return matches
+    """The guard once, on the incident (DESIGN rule 8): the checks registered in
+    incidents.checks, a fixed number of queries however many tickets are linked."""
+    return checks.held_back_phrases(incident, body)
 
 
 def _guard(incident: Incident, body: str, confirmed: bool) -> list[str]:
@@ -200,12 +193,6 @@ def _fan_out(entry: IncidentEntry) -> int:
     )
     transaction.on_commit(lambda: fanout.enqueue(entry.pk))
     return len(tickets)
-
-
-def _earliest_cadence_due(incident: Incident, now: datetime) -> datetime | None:
-    owing = linked_open_tickets(incident).filter(status__in=sorted(OWING_STATUSES))
-    dues = [cadence.next_update_due(t, now) for t in owing.select_related("organization")]
-    return min(dues, default=None)
 
 
 def post_incident_update(
@@ -237,8 +224,11 @@ def post_incident_update(
             created_at=now,
         )
         count = _fan_out(entry)
-        incident.next_update_due = due or _earliest_cadence_due(incident, now)
-        incident.save(update_fields=["next_update_due"])
+        # Without the author's time, the fan-out sets the earliest of the tickets' new promises
+        # as it makes them (fanout.refresh_incident_due): no per-ticket work in this request.
+        incident.next_update_due = due
+        changed = reminders.schedule(incident, now=now)
+        incident.save(update_fields=["next_update_due", *changed])
     return entry, count
 
 
@@ -286,6 +276,7 @@ def resolve_incident(
         incident.status = IncidentStatus.RESOLVED
         incident.resolved_at = now
         incident.next_update_due = None
-        incident.save(update_fields=["status", "resolved_at", "next_update_due"])
+        changed = reminders.schedule(incident, now=now)
+        incident.save(update_fields=["status", "resolved_at", "next_update_due", *changed])
         incident.links.update(incident_open=False)
     return incident

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from incidents import selectors, services
+from incidents import page_panels, selectors, services
 from incidents.forms import (
     IncidentForm,
     LinkForm,
@@ -63,7 +63,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/incident_list.html", context, status=status)
 
 
-def _page_context(incident: Incident, bound: dict[str, Any]) -> dict[str, Any]:
+def _page_context(
+    request: HttpRequest, incident: Incident, bound: dict[str, Any]
+) -> dict[str, Any]:
     forms = {
         name: bound.get(name) or form_class(prefix=name) for name, form_class in PAGE_FORMS.items()
     }
@@ -75,6 +77,7 @@ def _page_context(incident: Incident, bound: dict[str, Any]) -> dict[str, Any]:
         "linked": list(selectors.linked_tickets(incident)),
         "forms": forms,
         "held_back": bound.get("held_back"),
+        "panels": page_panels.rendered(request, incident, bound),
     }
 
 
@@ -85,7 +88,7 @@ def render_incident_page(
     template = (
         "incidents/incident.html#incident-body" if request.htmx else "incidents/incident.html"
     )
-    return render(request, template, _page_context(incident, bound or {}), status=status)
+    return render(request, template, _page_context(request, incident, bound or {}), status=status)
 
 
 @hidden_staff_view

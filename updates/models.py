@@ -227,6 +227,8 @@ class NotificationKind(models.TextChoices):
     HANDOVER = "handover", "Handed over to you"
     NEW_TICKET = "new_ticket", "New unowned ticket"
     MENTION = "mention", "Mentioned in a note"
+    INCIDENT_DUE_SOON = "incident_due_soon", "Incident update due soon"
+    INCIDENT_BREACHED = "incident_breached", "Incident update late"
 
 
 # The kinds a staff member may take by email or in the app only (the preferences page).
@@ -249,7 +251,26 @@ class Notification(models.Model):
         db_index=False,
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # Empty for a notification about something else than one ticket (a major incident's own
+    # promise): `link` and `label` then say where it leads.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    # Database defaults too: bulk loads (demo.scale's COPY) name only the ticket columns.
+    link = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A staff path, when it is not about one ticket.",
+    )
+    label = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="What `link` leads to (INC-7), shown in the bell.",
+    )
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -286,7 +307,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient}: {self.ticket.reference}"
+        about = self.ticket.reference if self.ticket_id else self.label
+        return f"{self.get_kind_display()} for {self.recipient}: {about}"
 
     @property
     def read(self) -> bool:
@@ -456,6 +478,8 @@ class OutboxKind(models.TextChoices):
     NEW_TICKET = "new_ticket", "Staff: new unowned ticket"
     NEW_TICKET_DIGEST = "new_ticket_digest", "Staff: new unowned tickets (digest)"
     MENTION = "mention", "Staff: mentioned in a note"
+    INCIDENT_DUE_SOON = "incident_due_soon", "Incident update due soon"
+    INCIDENT_BREACHED = "incident_breached", "Incident update late"
 
 
 class OutboxStatus(models.TextChoices):
@@ -478,7 +502,11 @@ class OutboxMessage(models.Model):
     key = models.CharField(max_length=120, unique=True)
     channel = models.CharField(max_length=10, choices=OutboxChannel.choices)
     kind = models.CharField(max_length=30, choices=OutboxKind.choices)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # Empty for a message about something else than one ticket: a registered promise source's
+    # (updates.keeper.sources), e.g. a major incident's own next update; `data` says what.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -87,8 +87,13 @@ def post_public_update(
     expected_updated_at: datetime | None = None,
     attachments: Sequence[UploadedFile] = (),
     now: datetime | None = None,
+    checked_matches: list[str] | None = None,
 ) -> TimelineEntry:
     """Tell the customer where things stand, and promise the next update.
+
+    `checked_matches`: the checks already ran on a wider scope and the author confirmed what
+    they found (a major incident's update, guarded once for all its tickets): recorded as they
+    are, without running the checks again for this ticket.
 
     1. Lock the ticket; refuse it if it changed since `expected_updated_at` (the composer's
        optimistic check: its status and ETA fields must not undo a colleague's change), a closed
@@ -124,7 +129,9 @@ def post_public_update(
         if status is not None and status != ticket.status and not ticket.can_move_to(status):
             # Checked up front so nothing is written for an impossible status.
             ticket_services.change_status(ticket, status=status, by=author, now=now)
-        if confirm_vendor_mention:
+        if checked_matches is not None:
+            matches = list(checked_matches)
+        elif confirm_vendor_mention:
             matches = held_back_phrases(ticket, body)
         elif (held := held_back(ticket, body)) is not None:
             raise held

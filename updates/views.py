@@ -214,6 +214,8 @@ def mark_notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if notification is None:
         raise Http404("No such notification.")
     if request.POST.get("open"):
+        if notification.ticket_id is None:  # about a major incident: its own page
+            return redirect(notification.link or "notifications")
         return redirect("ticket", pk=notification.ticket_id)
     if request.htmx:
         return render(

@@ -65,15 +65,19 @@ class OpenEscalationForm(PlainErrors, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, ticket: Ticket, **kwargs):
+    def __init__(self, *args, ticket: Ticket | None, **kwargs):
+        """`ticket` None: a major incident's case, which moves no ticket's status."""
         self.ticket = ticket
         super().__init__(*args, **kwargs)
         self.fields["vendor"].queryset = active_vendors()
+        self.fields["next_chase_at"].initial = _default_chase_time()
+        if ticket is None:
+            del self.fields["mark_ticket_waiting"]
+            return
         self.fields["mark_ticket_waiting"].initial = (
             ticket.status != Status.WAITING_ON_VENDOR
             and ticket.can_move_to(Status.WAITING_ON_VENDOR)
         )
-        self.fields["next_chase_at"].initial = _default_chase_time()
 
 
 def _default_chase_time() -> datetime:

@@ -14,8 +14,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
+from incidents import checks as incident_checks
+from incidents.models import Incident
 from tickets.models import Ticket
 
 # Phrases that point the finger at someone else. Projects override the list with the
@@ -99,11 +102,31 @@ def find_mentions(body: str, *, names: Iterable[str], phrases: Iterable[str]) ->
 
 
 def linked_vendor_names(ticket: Ticket) -> list[str]:
-    """Names and aliases of every vendor this ticket was ever escalated to."""
+    """Names and aliases of every vendor this ticket was ever escalated to, itself or through a
+    major incident it is linked to."""
     from vendors.models import Vendor
 
-    vendors = Vendor.objects.filter(escalations__ticket=ticket).distinct()
+    vendors = Vendor.objects.filter(
+        Q(escalations__ticket=ticket) | Q(escalations__incident__links__ticket=ticket)
+    ).distinct()
     return [name for vendor in vendors for name in vendor.names]
+
+
+def incident_vendor_names(incident: Incident) -> list[str]:
+    """Names and aliases of every vendor the incident itself or any ticket linked to it was
+    escalated to, in one query however many tickets are linked."""
+    from vendors.models import Vendor
+
+    vendors = Vendor.objects.filter(
+        Q(escalations__ticket__incident_links__incident=incident)
+        | Q(escalations__incident=incident)
+    )
+    return [name for vendor in vendors.distinct() for name in vendor.names]
+
+
+def incident_mention_check(incident: Incident, body: str) -> list[str]:
+    """The check registered in incidents.checks: the guard once, on the incident update."""
+    return find_mentions(body, names=incident_vendor_names(incident), phrases=blame_phrases())
 
 
 def vendor_mention_check(ticket: Ticket, body: str) -> list[str]:
@@ -427,6 +450,7 @@ def register() -> None:
     """Called from VendorsConfig.ready(): plug the guard into public updates."""
     from updates import services as update_services
 
+    incident_checks.register_check(incident_mention_check)
     if vendor_mention_check not in update_services.public_update_checks:
         update_services.public_update_checks.append(vendor_mention_check)
     rewordings = getattr(update_services, "public_update_rewordings", None)

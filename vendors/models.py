@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from incidents.models import Incident
 from tickets.models import Ticket
 
 SUMMARY_MAX_LENGTH = 2000
@@ -103,14 +104,29 @@ class VendorEscalationQuerySet(models.QuerySet):
 
 
 class VendorEscalation(models.Model):
-    """A case we opened with a vendor on behalf of a ticket (DESIGN rule 7).
+    """A case we opened with a vendor on behalf of a ticket, or of a major incident (one case
+    for every ticket the outage touches): exactly one of the two (DESIGN rule 7).
 
-    `acknowledged_at` is stamped by the first status other than open; `resolved_at` by resolved
-    or closed. `acknowledge_by` is fixed when the case opens from the vendor's expected response
-    time, so later contract changes do not rewrite history.
+        `acknowledged_at` is stamped by the first status other than open; `resolved_at` by resolved
+        or closed. `acknowledge_by` is fixed when the case opens from the vendor's expected response
+        time, so later contract changes do not rewrite history.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="vendor_escalations")
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="vendor_escalations",
+        null=True,
+        blank=True,
+    )
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="vendor_escalations",
+        null=True,
+        blank=True,
+        help_text="Set instead of the ticket when the case is about a major incident.",
+    )
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="escalations")
     vendor_reference = models.CharField(
         max_length=100, blank=True, help_text="The vendor's own case or ticket number."
@@ -153,10 +169,21 @@ class VendorEscalation(models.Model):
             ),
             # A ticket's escalations, newest first (the ticket page).
             models.Index(fields=["ticket", "-opened_at"], name="escalation_ticket_recent"),
+            # An incident's escalations (the incident page, the incident update's guard).
+            models.Index(
+                fields=["incident"],
+                condition=models.Q(incident__isnull=False),
+                name="escalation_incident",
+            ),
             # A vendor's escalations in a period (the vendor page and the vendor list's figures).
             models.Index(fields=["vendor", "opened_at"], name="escalation_vendor_opened"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ticket__isnull=False, incident__isnull=True)
+                | models.Q(ticket__isnull=True, incident__isnull=False),
+                name="escalation_ticket_or_incident",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=EscalationStatus.values),
                 name="escalation_status_known",
@@ -179,7 +206,17 @@ class VendorEscalation(models.Model):
 
     def __str__(self) -> str:
         reference = f" {self.vendor_reference}" if self.vendor_reference else ""
-        return f"{self.vendor}{reference} for {self.ticket.reference}"
+        return f"{self.vendor}{reference} for {self.about_reference}"
+
+    @property
+    def about_reference(self) -> str:
+        """SD-12 or INC-3: what the case was opened for."""
+        return self.ticket.reference if self.ticket_id else f"INC-{self.incident_id}"
+
+    @property
+    def accountable(self):
+        """Who chases the vendor: the ticket's owner, or the incident's commander."""
+        return self.ticket.owner if self.ticket_id else self.incident.commander
 
     @property
     def is_active(self) -> bool:

@@ -12,7 +12,9 @@ escalation on an unowned ticket.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from updates.keeper import wording
 from updates.keeper.messages import Email, Wording, register_wording, subject_line
@@ -22,7 +24,7 @@ from vendors.models import VendorChase
 
 def _chase(message: OutboxMessage) -> VendorChase:
     return VendorChase.objects.select_related(
-        "escalation__vendor", "escalation__ticket__organization"
+        "escalation__vendor", "escalation__ticket__organization", "escalation__incident"
     ).get(pk=message.data["chase"])
 
 
@@ -30,9 +32,19 @@ def _context(message: OutboxMessage, now: datetime) -> dict:
     chase = _chase(message)
     escalation = chase.escalation
     ticket = escalation.ticket
+    if ticket is None:  # a major incident's case: about the incident, for its commander
+        incident = escalation.incident
+        subject = {"reference": incident.reference, "subject": incident.title}
+        customer, url = (
+            "major incident",
+            settings.SITE_URL + reverse("incidents:detail", args=[incident.pk]),
+        )
+    else:
+        subject = {"reference": ticket.reference, "subject": ticket.subject}
+        customer, url = ticket.organization.name, wording.staff_ticket_url(ticket)
     return {
-        "ticket": ticket,
-        "customer": ticket.organization.name,
+        "ticket": subject,
+        "customer": customer,
         "escalation": escalation,
         "vendor": escalation.vendor,
         "reference": escalation.vendor_reference,
@@ -40,7 +52,7 @@ def _context(message: OutboxMessage, now: datetime) -> dict:
         "due_text": wording.staff_time(chase.due_at, user=message.recipient, now=now),
         "opened_text": wording.staff_time(escalation.opened_at, user=message.recipient, now=now),
         "acknowledgement_overdue": escalation.acknowledgement_overdue(now),
-        "url": wording.staff_ticket_url(ticket),
+        "url": url,
     }
 
 
@@ -54,7 +66,7 @@ def chase_notification(message: OutboxMessage, now: datetime) -> str:
     ticket = context["ticket"]
     waiting = " Not acknowledged yet." if context["acknowledgement_overdue"] else ""
     return (
-        f"{ticket.reference} ({context['customer']}): chase {_case(context)}, due "
+        f"{ticket['reference']} ({context['customer']}): chase {_case(context)}, due "
         f"{context['due_text']} ({context['status'].lower()}).{waiting} "
         f"{context['escalation'].summary}"
     )
@@ -65,7 +77,8 @@ def chase_email(message: OutboxMessage, now: datetime) -> Email:
     ticket = context["ticket"]
     context["summary_line"] = chase_notification(message, now)
     return Email(
-        subject=f"[{ticket.reference}] Chase {_case(context)}: {subject_line(ticket.subject)}",
+        subject=f"[{ticket['reference']}] Chase {_case(context)}: "
+        f"{subject_line(ticket['subject'])}",
         text=render_to_string("vendors/email/chase.txt", context),
         html=render_to_string("vendors/email/chase.html", context),
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from incidents.models import Incident
 from tickets.models import Ticket
 from tickets.rendering import fast
 from vendors import selectors
@@ -83,4 +84,21 @@ def escalations_panel_context(
         "open_form": open_form,
         "open_form_shown": "vendor_open" in bound or not escalations,
         "now": timezone.now(),
+    }
+
+
+INCIDENT_FORM = "vendor_open_incident"
+
+
+def incident_escalations_context(
+    request: HttpRequest, incident: Incident, bound: dict[Any, Any]
+) -> dict[str, Any]:
+    """The incident page's vendor cases (registered in incidents.page_panels): two queries.
+    Each case is worked on its own page; this panel lists them and opens new ones."""
+    form = bound.get(INCIDENT_FORM)
+    return {
+        "incident": incident,
+        "escalations": list(selectors.incident_escalations(incident.pk)),
+        "open_form": form or OpenEscalationForm(ticket=None, prefix="escalate"),
+        "open_form_shown": form is not None,
     }

@@ -45,6 +45,15 @@ def ticket_escalations(ticket: Ticket | int) -> QuerySet[VendorEscalation]:
     )
 
 
+def incident_escalations(incident_id: int) -> QuerySet[VendorEscalation]:
+    """A major incident's own vendor cases, active ones first (the incident page)."""
+    return (
+        VendorEscalation.objects.filter(incident_id=incident_id)
+        .select_related("vendor", "opened_by")
+        .order_by(F("resolved_at").asc(nulls_first=True), "-opened_at", "-id")
+    )
+
+
 def escalation_for_staff(pk: int) -> VendorEscalation:
     return VendorEscalation.objects.select_related("vendor", "ticket").get(pk=pk)
 
@@ -68,7 +77,7 @@ def vendor_escalations(
     """A vendor's escalations in a period, newest first, with the ticket and its customer."""
     return (
         _in_period(VendorEscalation.objects.filter(vendor=vendor), since, until)
-        .select_related("ticket", "ticket__organization", "vendor")
+        .select_related("ticket", "ticket__organization", "incident", "vendor")
         .annotate(pushbacks=Count("notes", filter=Q(notes__pushback=True)))
         .order_by("-opened_at", "-id")
     )
@@ -227,6 +236,7 @@ def vendor_scorecards(
         .values(
             "vendor_id",
             "ticket__organization_id",
+            "incident_id",
             "status",
             "opened_at",
             "acknowledged_at",
@@ -237,10 +247,13 @@ def vendor_scorecards(
             "pushback_notes",
         )
     )
-    last_seen: dict[tuple[int, int], datetime] = {}
+    last_seen: dict[tuple[int, int | str], datetime] = {}
     with_deadline: dict[int, int] = defaultdict(int)
     for row in rows:
-        key = (row["vendor_id"], row["ticket__organization_id"])
+        # A repeat is the same vendor failing the same customer again; an incident's case
+        # stands for many customers, so it repeats only another case of that incident.
+        customer = row["ticket__organization_id"] or f"incident-{row['incident_id']}"
+        key = (row["vendor_id"], customer)
         previous = last_seen.get(key)
         last_seen[key] = row["opened_at"]
         if since is not None and row["opened_at"] < since:

@@ -13,6 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from incidents import services as incident_services
+from incidents.models import Incident
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from tickets.validators import boolean, future_moment, text
@@ -96,7 +98,15 @@ def _lock(escalation: VendorEscalation | int) -> VendorEscalation:
 
 
 def _event(escalation: VendorEscalation, event: str, *, by: User | None, at: datetime, body: str):
-    """Staff-only history on the ticket's timeline; never public, whatever the caller wants."""
+    """Staff-only history on the ticket's timeline, or an internal note on the incident's (an
+    incident note never reaches a ticket); never public, whatever the caller wants."""
+    if escalation.incident_id is not None:
+        author = by or escalation.opened_by
+        if author is None:
+            return None
+        return incident_services.add_incident_note(
+            escalation.incident, by=author, body=body, now=at
+        )
     return record_event(
         escalation.ticket,
         event,
@@ -185,7 +195,8 @@ def _stamp(escalation: VendorEscalation, status: str, *, now: datetime) -> None:
 
 def open_escalation(
     *,
-    ticket: Ticket,
+    ticket: Ticket | None = None,
+    incident: Incident | None = None,
     vendor: Vendor,
     by: User,
     summary: str,
@@ -195,7 +206,8 @@ def open_escalation(
     mark_ticket_waiting: bool = False,
     now: datetime | None = None,
 ) -> VendorEscalation:
-    """Record that we raised a case with a vendor for this ticket.
+    """Record that we raised a case with a vendor for this ticket, or for this major incident
+    (one case for the outage; its commander chases it).
 
     1. Check everything first: staff author, an active vendor, an open ticket, a summary, a
        future chase time.
@@ -208,9 +220,16 @@ def open_escalation(
     now = now or timezone.now()
     if not isinstance(vendor, Vendor) or not vendor.is_active:
         raise ValidationError({"vendor": "Choose an active vendor."})
-    if not isinstance(ticket, Ticket):
+    if incident is not None:
+        if ticket is not None or not isinstance(incident, Incident):
+            raise ValidationError({"ticket": "Escalate either a ticket or an incident."})
+        if boolean(mark_ticket_waiting, "mark_ticket_waiting"):
+            raise ValidationError(
+                {"mark_ticket_waiting": "An incident's case moves no ticket; set each ticket."}
+            )
+    elif not isinstance(ticket, Ticket):
         raise ValidationError({"ticket": "Choose a ticket."})
-    if ticket.status == Status.CLOSED:
+    elif ticket.status == Status.CLOSED:
         raise ValidationError(
             {"ticket": f"{ticket.reference} is closed; open a new ticket to continue."}
         )
@@ -225,8 +244,14 @@ def open_escalation(
     mark_ticket_waiting = boolean(mark_ticket_waiting, "mark_ticket_waiting")
 
     with transaction.atomic():
+        if incident is not None:
+            # Locked as the incident's own writes do, so a resolve cannot slip in between.
+            incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+            if incident.is_resolved:
+                raise ValidationError({"incident": f"{incident.reference} is resolved."})
         escalation = VendorEscalation(
             ticket=ticket,
+            incident=incident,
             vendor=vendor,
             vendor_reference=vendor_reference,
             summary=summary,
@@ -248,7 +273,7 @@ def open_escalation(
             at=now,
             body=f"Escalated to {_label(escalation)}: {summary}",
         )
-        if mark_ticket_waiting and ticket.status != Status.WAITING_ON_VENDOR:
+        if mark_ticket_waiting and ticket and ticket.status != Status.WAITING_ON_VENDOR:
             ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=by, now=now)
     return escalation
 
@@ -432,7 +457,7 @@ def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase |
         if not claimed:
             return None
         escalation = VendorEscalation.objects.select_related(
-            "vendor", "ticket__owner", "opened_by"
+            "vendor", "ticket__owner", "incident__commander", "opened_by"
         ).get(pk=pk)
         try:
             with transaction.atomic():
@@ -441,12 +466,12 @@ def _claim_one(pk: int, chase_time: datetime, *, now: datetime) -> VendorChase |
                 )
         except IntegrityError:
             return None
-        recipient = escalation.ticket.owner or escalation.opened_by
+        recipient = escalation.accountable or escalation.opened_by
         messages: list[OutboxMessage] = []
         if recipient is not None and recipient.is_active and recipient.is_helpdesk_staff:
             messages = outbox.queue_messages(
                 kind=OutboxKind.VENDOR_CHASE,
-                ticket=escalation.ticket,
+                ticket=escalation.ticket,  # None for an incident's case
                 recipients=[recipient],
                 channels=outbox.STAFF_CHANNELS,
                 key=chase.outbox_key,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.vendor_edit, name="edit"),
     path("<int:pk>/scorecard.csv", views.scorecard_csv, name="scorecard-csv"),
     path("tickets/<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("incidents/<int:pk>/escalate/", views.escalate_incident, name="escalate-incident"),
     path("escalations/<int:pk>/", views.escalation_page, name="escalation"),
     path("escalations/<int:pk>/notes/", views.escalation_note, name="escalation-note"),
     path("escalations/<int:pk>/status/", views.escalation_status, name="escalation-status"),

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidents.models import Incident
+from incidents.views import render_incident_page
 from tickets.models import Ticket
 from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, hidden_staff_view
@@ -39,7 +41,7 @@ from vendors.forms import (
     VendorForm,
 )
 from vendors.models import Vendor, VendorEscalation
-from vendors.panels import escalation_rows
+from vendors.panels import INCIDENT_FORM, escalation_rows
 from vendors.selectors import SCORECARD_COLUMNS, Column, Scorecard
 from vendors.templatetags.vendor_tags import figure
 
@@ -277,7 +279,9 @@ def vendor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _escalation(pk: int) -> VendorEscalation:
     return get_object_or_404(
-        selectors.escalations_with_notes().select_related("ticket", "ticket__organization"),
+        selectors.escalations_with_notes().select_related(
+            "ticket", "ticket__organization", "incident"
+        ),
         pk=pk,
     )
 
@@ -306,7 +310,7 @@ def escalation_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _answer(
     request: HttpRequest,
     *,
-    ticket_id: int,
+    ticket_id: int | None,
     escalation_id: int | None,
     name: str,
     form,
@@ -322,7 +326,9 @@ def _answer(
         messages.success(request, success)
     key = (name, escalation_id) if escalation_id is not None else name
     status = 200 if ok else 400
-    if escalation_id is not None and request.POST.get("return_to") == RETURN_TO_ESCALATION:
+    # An incident's case has no ticket page: it is answered on its own page.
+    to_case = request.POST.get("return_to") == RETURN_TO_ESCALATION or ticket_id is None
+    if escalation_id is not None and to_case:
         if ok and not request.htmx:
             return redirect("vendors:escalation", pk=escalation_id)
         return render_escalation_page(
@@ -367,6 +373,34 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
         error=error,
         success=f"Escalated to {vendor.name if vendor else 'the vendor'}. The customer sees none of it.",
     )
+
+
+@hidden_staff_view
+@require_POST
+def escalate_incident(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open an escalation to a vendor for a major incident (one case for the whole outage)."""
+    incident = get_object_or_404(Incident, pk=pk)
+    form = OpenEscalationForm(request.POST, ticket=None, prefix="escalate")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.open_escalation(
+                incident=incident,
+                vendor=data["vendor"],
+                by=request.user,
+                summary=data["summary"],
+                vendor_reference=data["vendor_reference"],
+                status=data["status"],
+                next_chase_at=data["next_chase_at"],
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+    if not form.errors:
+        messages.success(request, f"Escalated to {data['vendor'].name}. Customers see none of it.")
+        if not request.htmx:
+            return redirect(reverse("incidents:detail", args=[pk]) + "#vendor-escalations")
+        return render_incident_page(request, pk)
+    return render_incident_page(request, pk, bound={INCIDENT_FORM: form}, status=400)
 
 
 def _action(

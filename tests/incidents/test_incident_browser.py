@@ -5,6 +5,8 @@ import pytest
 
 from incidents.models import IncidentDelivery
 from tests.browser import save_screenshot
+from tests.vendors.factories import VendorFactory
+from vendors.models import VendorEscalation
 
 from .conftest import TITLE, run_fan_out
 
@@ -39,3 +41,21 @@ def test_agent_updates_every_linked_ticket_from_the_incident_page(
     assert "rerouting it through a second relay" in text
     assert TITLE not in portal.content()
     save_screenshot(portal, "incident-portal-banner")
+
+
+def test_agent_escalates_the_incident_to_a_vendor_from_its_page(
+    live_server, signed_in_page, agent, incident
+):
+    VendorFactory(name="Relaycorp")
+    page = signed_in_page(agent)
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    page.get_by_text("Escalate the incident to a vendor").click()
+    page.get_by_label("Vendor", exact=True).select_option(label="Relaycorp")
+    page.get_by_label("Summary").fill("Relay firmware rollback on both nodes")
+    page.locator("#vendor-escalations").get_by_role("button", name="Open escalation").click()
+    page.locator(".messages li.success", has_text="Escalated to Relaycorp").wait_for()
+    panel = page.locator("#vendor-escalations").inner_text()
+    assert "Relaycorp" in panel
+    assert "Relay firmware rollback" in panel
+    assert VendorEscalation.objects.get().incident_id == incident.pk
+    save_screenshot(page, "incident-vendor-escalation")

@@ -108,6 +108,8 @@ def deliver_in_app(ids: list[int], *, now: datetime | None = None) -> DeliveryRe
                     recipient=message.recipient,
                     kind=message.kind,
                     ticket=message.ticket,
+                    link=message.data.get("link", "")[:200],
+                    label=message.data.get("label", "")[:40],
                     message=text,
                     alert=message.alert,
                     created_at=now,
@@ -285,7 +287,11 @@ REFERENCES_LIMIT = 10
 def earlier_message_ids(messages: list[OutboxMessage]) -> dict[tuple[int, int], list[tuple]]:
     """For each (ticket, recipient) of the batch: their emails' (id, Message-ID) in order, one
     query for the whole batch (threading_headers takes those before each message)."""
-    pairs = {(message.ticket_id, message.recipient_id) for message in messages}
+    pairs = {
+        (message.ticket_id, message.recipient_id)
+        for message in messages
+        if message.ticket_id is not None
+    }
     found: dict[tuple[int, int], list[tuple]] = {}
     if not pairs:
         return found

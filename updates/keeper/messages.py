@@ -43,11 +43,26 @@ def subject_line(text: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _cover_text(message: OutboxMessage, now: datetime) -> str:
+    """A ticket alert the sweep found covered (updates.keeper.sources.Cover) but not answered
+    for by its deadline: which incident the ticket is in, and when that one's update is due."""
+    cover = message.data.get("cover")
+    if not cover:
+        return ""
+    due = message.data.get("cover_due")
+    if not due:
+        return f"This ticket is in {cover}, which has no next update time yet."
+    due_text = wording.staff_time(datetime.fromisoformat(due), user=message.recipient, now=now)
+    return f"This ticket is in {cover}, whose next update is due {due_text}, after this promise."
+
+
 def _staff_context(message: OutboxMessage, now: datetime) -> dict:
     ticket = message.ticket
     promise = message.alert.promise
     due_at = promise.due_at
     return {
+        "cover": _cover_text(message, now),
+        "cover_url": settings.SITE_URL + message.data.get("cover_link", ""),
         "kind": message.kind,
         "ticket": ticket,
         "customer": ticket.organization.name,
@@ -86,6 +101,8 @@ def _notification_line(message: OutboxMessage, context: dict) -> str:
             late = context["late"] or "past its deadline"
             owner = f" Owner: {context['owner']}." if context["owner"] else " Nobody owns it."
             text = f"{head}: still no {what}; promised by {context['due_text']}, now {late} late.{owner}"
+    if context["cover"]:
+        text = f"{text} {context['cover']}"
     return subject_line(text, NOTIFICATION_MAX_LENGTH)
 
 

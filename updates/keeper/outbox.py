@@ -11,7 +11,9 @@ close an import circle (outbox -> tasks -> delivery -> outbox).
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -72,16 +74,42 @@ def enqueue_delivery(messages: Iterable[tuple[int, str]]) -> None:
                     logger.exception("Could not mark %s as not queued", list(batch))
 
 
+# Set inside batched_delivery(): where committed messages wait to be queued together.
+_batch: ContextVar[list[tuple[int, str]] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def batched_delivery() -> Iterator[None]:
+    """Within this block, messages whose transaction commits are queued when the block ends,
+    BATCH_SIZE a task, instead of one delivery task per transaction. The incident fan-out posts
+    a chunk of tickets in a transaction each; their customer emails then share a task and its
+    SMTP connection rather than one task (and connection) per email. A worker that dies inside
+    the block leaves committed messages pending: the sweep queues them again, as for a lost task.
+    """
+    pairs: list[tuple[int, str]] = []
+    token = _batch.set(pairs)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        enqueue_delivery(pairs)
+
+
 def enqueue_on_commit(messages: list[OutboxMessage]) -> None:
     pairs = [(message.pk, message.channel) for message in messages]
-    if pairs:
+    if not pairs:
+        return
+    batch = _batch.get()
+    if batch is not None:
+        transaction.on_commit(lambda: batch.extend(pairs))
+    else:
         transaction.on_commit(lambda: enqueue_delivery(pairs))
 
 
 def queue_messages(
     *,
     kind: str,
-    ticket: Ticket,
+    ticket: Ticket | None,
     recipients: Iterable[User],
     channels: Iterable[str],
     key: str,
@@ -112,7 +140,7 @@ def queue_messages(
 def build_messages(
     *,
     kind: str,
-    ticket: Ticket,
+    ticket: Ticket | None,
     recipients: Iterable[User],
     channels: Iterable[str],
     key: str,
@@ -122,7 +150,8 @@ def build_messages(
     data: dict | None = None,
 ) -> list[OutboxMessage]:
     """The unsaved messages for each recipient and channel, keyed `<key>:<recipient>:<channel>`
-    (the key makes each message exist once), due and counted as queued at `now`."""
+    (the key makes each message exist once), due and counted as queued at `now`. `ticket` is
+    None for a promise source's message (updates.keeper.sources): not about one ticket."""
     channels = list(channels)
     return [
         OutboxMessage(
@@ -186,7 +215,12 @@ def write_and_enqueue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
 def hold_over_cap(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     """The loop breaker: mark the emails that would make more than EMAIL_SEND_CAP to one
     address about one ticket within EMAIL_SEND_CAP_MINUTES as held (never sent); returns them."""
-    emails = [message for message in messages if message.channel == OutboxChannel.EMAIL]
+    # Only emails about a ticket: the cap breaks a loop with one ticket's correspondent.
+    emails = [
+        message
+        for message in messages
+        if message.channel == OutboxChannel.EMAIL and message.ticket_id is not None
+    ]
     if not emails:
         return []
     since = min(message.created_at for message in emails) - timedelta(

@@ -32,6 +32,7 @@ from updates.keeper.outbox import (
     enqueue_on_commit,
     write_and_enqueue,
 )
+from updates.keeper.sources import covers_for, registered_sources
 from updates.models import (
     AlertStage,
     AlertStatus,
@@ -114,10 +115,23 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
         manager_list = managers()
         skipped: list[int] = []
         messages: list[OutboxMessage] = []
-        for alert in alerts:
-            if not alert.is_worth_sending(now):
-                skipped.append(alert.pk)
-                continue
+        worth = [alert for alert in alerts if alert.is_worth_sending(now)]
+        worth_ids = {alert.pk for alert in worth}
+        skipped += [alert.pk for alert in alerts if alert.pk not in worth_ids]
+        covers = covers_for(worth) if worth else {}
+        for alert in worth:
+            data = {}
+            if (cover := covers.get(alert.pk)) is not None:
+                if cover.due_at is not None and cover.due_at <= alert.promise.due_at:
+                    # Answered for elsewhere (a major incident whose own next update is due
+                    # first): its reminders go to whoever owns that, not to this ticket's owner.
+                    skipped.append(alert.pk)
+                    continue
+                data = {
+                    "cover": cover.label,
+                    "cover_link": cover.link,
+                    "cover_due": cover.due_at.isoformat() if cover.due_at else "",
+                }
             messages += build_messages(
                 kind=alert.stage,
                 ticket=alert.ticket,
@@ -126,11 +140,30 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
                 key=f"alert:{alert.pk}",
                 now=now,
                 alert=alert,
+                data=data,
             )
         if skipped:
             PromiseAlert.objects.filter(pk__in=skipped).update(status=AlertStatus.SKIPPED)
         written = write_and_enqueue(messages)
     return len(ids) - len(skipped), len(skipped), len(written)
+
+
+def fire_source(
+    source, *, now: datetime, result: "SweepResult", began: float, budget: float
+) -> None:
+    """Fire a promise source's due rows batch by batch, each batch one transaction with its
+    messages (updates.keeper.sources)."""
+    while True:
+        with transaction.atomic():
+            claimed, messages = source.fire(now, BATCH_SIZE)
+            written = write_and_enqueue(messages)
+        result.fired += claimed
+        result.messages += len(written)
+        if claimed < BATCH_SIZE:
+            return
+        if time.monotonic() - began > budget:
+            result.unfinished = 1
+            return
 
 
 def lost_messages(
@@ -196,6 +229,8 @@ class WorkDue:
     orphans_due: bool = True
     full_reconcile_due: bool = True
     reconciled_until: datetime | None = None
+    # Names of the registered promise sources with a row due (None: all of them, first sweep).
+    sources_due: list[str] | None = None
 
 
 def _clock_expression(now: datetime | None) -> Expression:
@@ -215,9 +250,14 @@ def _earliest(queryset: QuerySet, field: str) -> Subquery:
 def _work_due_query(at: Expression) -> QuerySet:
     """check_work_due's statement, comparing with `at` (an expression or a value)."""
     pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+    sources = {
+        f"source_{index}_at": _earliest(source.pending(), source.due_field)
+        for index, source in enumerate(registered_sources())
+    }
     return (
         SweepHeartbeat.objects.filter(name=HEARTBEAT_NAME)
         .annotate(
+            **sources,
             checked_at=at,
             next_alert_at=_earliest(
                 PromiseAlert.objects.filter(status=AlertStatus.PENDING), "due_at"
@@ -246,12 +286,13 @@ def _work_due_query(at: Expression) -> QuerySet:
             "orphan_due_at",
             "reconciled_until",
             "full_reconciled_at",
+            *sources,
         )
     )
 
 
 @functools.cache
-def _work_due_sql() -> tuple[str, tuple]:
+def _work_due_sql(sources: tuple[str, ...] = ()) -> tuple[str, tuple]:
     """The statement on the database clock never changes (the clock is read inside it), and
     building it through the ORM costs about 4 ms of CPU, more than running it: compile once."""
     return _work_due_query(Now()).query.sql_with_params()
@@ -259,7 +300,8 @@ def _work_due_sql() -> tuple[str, tuple]:
 
 def _fetch_work_due_row(now: datetime | None) -> dict | None:
     if now is None and connection.vendor == "postgresql":
-        sql, params = _work_due_sql()
+        # Keyed by the registered sources, so one registered later gets its own statement.
+        sql, params = _work_due_sql(tuple(source.name for source in registered_sources()))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -308,6 +350,11 @@ def check_work_due(*, now: datetime | None = None) -> WorkDue:
             or checked_at - last_full >= timedelta(seconds=settings.SWEEP_FULL_RECONCILE_SECONDS)
         ),
         reconciled_until=row["reconciled_until"],
+        sources_due=[
+            source.name
+            for index, source in enumerate(registered_sources())
+            if passed(row[f"source_{index}_at"])
+        ],
     )
 
 
@@ -407,6 +454,9 @@ def sweep(*, now: datetime | None = None, time_budget: float | None = None) -> S
                 result.unfinished = 1
                 break
             moment = now if now is not None else database_now()
+    for source in registered_sources():
+        if work.sources_due is None or source.name in work.sources_due:
+            fire_source(source, now=started_at, result=result, began=began, budget=budget)
     if work.messages_lost:
         result.requeued = requeue_lost_messages(now=started_at)
     elapsed = time.monotonic() - began
