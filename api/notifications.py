@@ -22,7 +22,9 @@ from updates.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+    ticket_reference = serializers.CharField(
+        source="ticket.reference", read_only=True, allow_null=True, default=None
+    )
     read = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from incidents import fanout
+from incidents import fanout, signals
 from incidents.models import (
     Incident,
     IncidentDelivery,
@@ -112,6 +112,9 @@ def change_incident(
             incident.status = status
         incident.full_clean(exclude=["commander", "created_by"])
         incident.save()
+        signals.incident_updated.send(
+            sender=Incident, incident=incident, entry=None, at=timezone.now()
+        )
     return incident
 
 
@@ -239,6 +242,7 @@ def post_incident_update(
         count = _fan_out(entry)
         incident.next_update_due = due or _earliest_cadence_due(incident, now)
         incident.save(update_fields=["next_update_due"])
+        signals.incident_updated.send(sender=Incident, incident=incident, entry=entry, at=now)
     return entry, count
 
 
@@ -271,6 +275,7 @@ def resolve_incident(
         incident = _lock(incident)
         _refuse_if_resolved(incident, "status")
         has_open = linked_open_tickets(incident).exists()
+        entry = None
         if has_open or (resolution or "").strip():
             body = message_body(resolution, field="resolution")
             matches = _guard(incident, body, confirm_vendor_mention)
@@ -288,4 +293,5 @@ def resolve_incident(
         incident.next_update_due = None
         incident.save(update_fields=["status", "resolved_at", "next_update_due"])
         incident.links.update(incident_open=False)
+        signals.incident_updated.send(sender=Incident, incident=incident, entry=entry, at=now)
     return incident

@@ -222,6 +222,7 @@ class NotificationKind(models.TextChoices):
     STILL_BREACHED = "still_breached", "Promise still breached"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
     CUSTOMER_REPLIED = "customer_replied", "Customer replied"
+    WEBHOOK_FAILED = "webhook_failed", "Webhook paused"
 
 
 class Notification(models.Model):
@@ -235,7 +236,10 @@ class Notification(models.Model):
         db_index=False,
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # Empty for a notice about no one ticket (a webhook subscription paused).
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

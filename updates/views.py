@@ -203,7 +203,7 @@ def mark_notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = inbox.mark_read(request.user, pk)
     if notification is None:
         raise Http404("No such notification.")
-    if request.POST.get("open"):
+    if request.POST.get("open") and notification.ticket_id:
         return redirect("ticket", pk=notification.ticket_id)
     if request.htmx:
         return render(
