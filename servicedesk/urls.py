@@ -29,4 +29,5 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("incidents/", include("incidents.urls")),
     path("inbound/", include("inbound.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]
