@@ -19,6 +19,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -143,7 +144,7 @@ def pause(delivery: Delivery, *, now: datetime, error: str) -> None:
     )
     if not paused:
         return
-    host = guard.split(delivery.subscription.url)[1] if delivery.subscription.url else "?"
+    host = urlsplit(delivery.subscription.url).hostname or delivery.subscription.url
     message = (
         f"Webhook to {host} paused: {delivery.event.type} failed for a day "
         f"({error}). Fix the receiver, then set the subscription active."

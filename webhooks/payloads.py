@@ -157,7 +157,9 @@ def chat_facts(
         ]
         link = settings.SITE_URL.rstrip("/") + reverse("ticket", args=[ticket_data["id"]])
     if "promise" in data:
-        facts.append(("Promised by", _moment(data["promise"]["due_at"], tz_name or "UTC")))
+        facts.append(
+            ("Promised by", _moment(data["promise"]["due_at"], tz_name or settings.TIME_ZONE))
+        )
     if "incident" in data:
         incident_data = data["incident"]
         facts.append(("Incident", incident_data.get("title") or incident_data.get("summary", "")))
