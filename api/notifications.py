@@ -22,9 +22,8 @@ from updates.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    # Null on a notification about something else than one ticket (a major incident's promise).
     ticket_reference = serializers.CharField(
-        source="ticket.reference", read_only=True, allow_null=True
+        source="ticket.reference", read_only=True, allow_null=True, default=None
     )
     read = serializers.BooleanField(read_only=True)
 

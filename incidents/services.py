@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from incidents import checks, fanout, reminders
+from incidents import checks, fanout, reminders, signals
 from incidents.models import (
     Incident,
     IncidentDelivery,
@@ -111,6 +111,9 @@ def change_incident(
             incident.status = status
         incident.full_clean(exclude=["commander", "created_by"])
         incident.save()
+        signals.incident_updated.send(
+            sender=Incident, incident=incident, entry=None, at=timezone.now()
+        )
     return incident
 
 
@@ -229,6 +232,7 @@ def post_incident_update(
         incident.next_update_due = due
         changed = reminders.schedule(incident, now=now)
         incident.save(update_fields=["next_update_due", *changed])
+        signals.incident_updated.send(sender=Incident, incident=incident, entry=entry, at=now)
     return entry, count
 
 
@@ -261,6 +265,7 @@ def resolve_incident(
         incident = _lock(incident)
         _refuse_if_resolved(incident, "status")
         has_open = linked_open_tickets(incident).exists()
+        entry = None
         if has_open or (resolution or "").strip():
             body = message_body(resolution, field="resolution")
             matches = _guard(incident, body, confirm_vendor_mention)
@@ -279,4 +284,5 @@ def resolve_incident(
         changed = reminders.schedule(incident, now=now)
         incident.save(update_fields=["status", "resolved_at", "next_update_due", *changed])
         incident.links.update(incident_open=False)
+        signals.incident_updated.send(sender=Incident, incident=incident, entry=entry, at=now)
     return incident

@@ -460,6 +460,27 @@ CELERY_BEAT_SCHEDULE["inbound-act-on-stored"] = {
     "options": {"expires": SWEEP_INTERVAL_SECONDS},
 }
 
+# Webhooks (docs/webhooks.md). Comma-separated CIDRs a webhook may reach although internal
+# (loopback, private, link-local, shared, unspecified, multicast are refused otherwise).
+WEBHOOK_ALLOWED_NETWORKS = env.str("WEBHOOK_ALLOWED_NETWORKS", default="")
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=15)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_GIVE_UP_SECONDS = env.int("WEBHOOK_GIVE_UP_SECONDS", default=24 * 3600)
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=15)
+if WEBHOOK_LEASE_SECONDS * 3 / 4 <= WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "WEBHOOK_LEASE_SECONDS must be more than 4/3 of WEBHOOK_TIMEOUT_SECONDS (the lease is "
+        "renewed every quarter of it, and one delivery may wait WEBHOOK_TIMEOUT_SECONDS)."
+    )
+# Deliveries due (new, retries, a dead worker's lapsed lease) are taken this often at the latest.
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
+    "task": "webhooks.deliver",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}
+
 # A refused request (403, 404, 400: django.request, django.security) logs one line, not the
 # traceback of the exception that refused it; server errors keep their traceback.
 LOGGING = {

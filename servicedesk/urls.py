@@ -17,6 +17,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path(settings.CSP_REPORT_PATH.lstrip("/"), csp.report, name="csp-report"),
+    # Above the api app's catch-all: the api app cannot import webhooks (it sits above it).
+    path("api/v1/", include("webhooks.api_urls")),
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
@@ -28,4 +30,5 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("inbound/", include("inbound.urls")),
     path("replies/", include("saved_replies.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Organization, User
 from tickets.models import BODY_MAX_LENGTH, DONE_STATUSES, Ticket
+from updates import signals
 from updates.models import Feedback, Loss, LossCategory
 
 LOW_SCORE = 2
@@ -55,8 +56,11 @@ def record_feedback(
                 comment=comment,
             )
             category = loss_category_for(kept_informed, resolved)
+            signals.feedback_received.send(
+                sender=Feedback, feedback=feedback, at=feedback.created_at
+            )
             if category:
-                Loss.objects.create(
+                loss = Loss.objects.create(
                     ticket=ticket,
                     organization_id=ticket.organization_id,
                     category=category,
@@ -65,6 +69,7 @@ def record_feedback(
                     feedback=feedback,
                     recorded_by=author,
                 )
+                signals.loss_recorded.send(sender=Loss, loss=loss, at=loss.created_at)
     except IntegrityError as error:
         raise ValidationError({"ticket": "Feedback for this ticket was already given."}) from error
     return feedback
@@ -88,14 +93,19 @@ def record_loss(
         raise ValidationError({"organization": "Choose the customer organisation."})
     if ticket is not None and ticket.organization_id != organization.pk:
         raise ValidationError({"ticket": "That ticket belongs to another organisation."})
-    return Loss.objects.create(
-        ticket=ticket,
-        organization=organization,
-        category=category,
-        description=_comment(description, "description"),
-        lessons=_comment(lessons, "lessons"),
-        recorded_by=recorded_by,
-    )
+    description = _comment(description, "description")
+    lessons = _comment(lessons, "lessons")
+    with transaction.atomic():
+        loss = Loss.objects.create(
+            ticket=ticket,
+            organization=organization,
+            category=category,
+            description=description,
+            lessons=lessons,
+            recorded_by=recorded_by,
+        )
+        signals.loss_recorded.send(sender=Loss, loss=loss, at=loss.created_at)
+    return loss
 
 
 def revise_loss(loss: Loss, *, category: str, lessons: str, by: User) -> Loss:

@@ -229,6 +229,7 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", "Mentioned in a note"
     INCIDENT_DUE_SOON = "incident_due_soon", "Incident update due soon"
     INCIDENT_BREACHED = "incident_breached", "Incident update late"
+    WEBHOOK_FAILED = "webhook_failed", "Webhook paused"
 
 
 # The kinds a staff member may take by email or in the app only (the preferences page).

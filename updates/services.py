@@ -18,7 +18,7 @@ from attachments import services as attachment_services
 from tickets import services as ticket_services
 from tickets.models import Status, Ticket
 from tickets.validators import message_body, promised_update_time
-from updates import cadence, dashboard_tally, notify
+from updates import cadence, dashboard_tally, notify, signals
 from updates.keeper import customer_emails
 from updates.models import EntryKind, TimelineEntry
 from updates.promises import LONGEST_PROMISE_DAYS, close_pending_promise, make_promise
@@ -181,6 +181,7 @@ def post_public_update(
         if answered is not None:  # nothing more is owed: the outcome is counted alone
             dashboard_tally.count_closed(answered)
         customer_emails.public_update_posted(ticket, entry)
+        signals.entry_posted.send(sender=TimelineEntry, entry=entry, at=now)
     return entry
 
 
@@ -212,6 +213,7 @@ def add_internal_note(
         )
         attachment_services.store_files(entry, attachments, uploaded_by=author)
         notify.internal_note_added(ticket, entry)
+        signals.entry_posted.send(sender=TimelineEntry, entry=entry, at=entry.created_at)
     return entry
 
 
@@ -241,6 +243,7 @@ def post_customer_reply(
         if ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             ticket_services.change_status(ticket, status=Status.OPEN, by=author)
         notify.customer_replied(ticket, entry)
+        signals.entry_posted.send(sender=TimelineEntry, entry=entry, at=entry.created_at)
     return entry
 
 

@@ -275,6 +275,9 @@ def open_escalation(
         )
         if mark_ticket_waiting and ticket and ticket.status != Status.WAITING_ON_VENDOR:
             ticket_services.change_status(ticket, status=Status.WAITING_ON_VENDOR, by=by, now=now)
+        signals.escalation_changed.send(
+            sender=VendorEscalation, escalation=escalation, by=by, at=now
+        )
     return escalation
 
 
@@ -307,6 +310,9 @@ def change_escalation_status(
             at=now,
             body=f"{_label(escalation)}: {old} → {escalation.get_status_display()}.",
         )
+        signals.escalation_changed.send(
+            sender=VendorEscalation, escalation=escalation, by=by, at=now
+        )
     return escalation
 
 
@@ -320,8 +326,13 @@ def set_next_chase(
         next_chase_at = _chase_time(next_chase_at, now=timezone.now())
         if next_chase_at is not None and not escalation.is_active:
             raise ValidationError({"next_chase_at": "A resolved or closed case is not chased."})
+        changed = escalation.next_chase_at != next_chase_at
         escalation.next_chase_at = next_chase_at
         escalation.save(update_fields=["next_chase_at", "updated_at"])
+        if changed:
+            signals.escalation_changed.send(
+                sender=VendorEscalation, escalation=escalation, by=by, at=escalation.updated_at
+            )
     return escalation
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from tickets.models import Ticket
+from updates import signals
 from updates.keeper import alerts
 from updates.keeper.alerts import due_alerts, orphan_promises, reconcile_missing_alerts
 from updates.keeper.claims import claim
@@ -142,6 +143,7 @@ def fire_due_alerts(*, now: datetime, batch_size: int | None = None) -> tuple[in
                 alert=alert,
                 data=data,
             )
+            signals.alert_fired.send(sender=PromiseAlert, alert=alert, at=now)
         if skipped:
             PromiseAlert.objects.filter(pk__in=skipped).update(status=AlertStatus.SKIPPED)
         written = write_and_enqueue(messages)

@@ -1,0 +1,225 @@
+"""Events in: the signals of the apps below become an Event and one Delivery per subscription
+that wants it, written in the transaction of the change itself (the outbox), and delivery is
+queued once that transaction commits.
+
+Nothing below imports this app; the receivers are connected in WebhooksConfig.ready().
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from incidents import signals as incident_signals
+from tickets import signals as ticket_signals
+from tickets.models import Ticket
+from updates import signals as update_signals
+from updates.models import EntryKind
+from vendors import signals as vendor_signals
+from webhooks import payloads
+from webhooks.models import Delivery, Event, Subscription
+from webhooks.tasks import ring
+
+EVENT_TYPES = [
+    "ticket.created",
+    "ticket.updated",
+    "ticket.status_changed",
+    "update.public_posted",
+    "update.internal_posted",
+    "customer.replied",
+    "promise.due_soon",
+    "promise.breached",
+    "promise.still_breached",
+    "escalation.changed",
+    "incident.updated",
+    "feedback.received",
+    "loss.recorded",
+    "webhook.ping",
+]
+
+Builder = Callable[[], tuple[dict, dict | None]]
+
+
+def matches(
+    subscription: Subscription,
+    event_type: str,
+    *,
+    ticket: Ticket | None,
+    organization_ids: Iterable[int],
+) -> bool:
+    """The subscription's event list and filters. Priority filters only events of one ticket."""
+    if not subscription.wants(event_type):
+        return False
+    if subscription.organization_id and subscription.organization_id not in organization_ids:
+        return False
+    if subscription.priorities and ticket is not None:
+        return ticket.priority in subscription.priorities
+    return True
+
+
+def record(
+    event_type: str,
+    build: Builder,
+    *,
+    at: datetime,
+    ticket: Ticket | None = None,
+    organization_ids: Iterable[int] = (),
+    subscriptions: Iterable[Subscription] | None = None,
+) -> Event | None:
+    """Write the event and its deliveries when some subscription wants it (the payloads are
+    built only then). A payload without a customer version (`None`) goes to internal
+    subscriptions only."""
+    organization_ids = set(organization_ids)
+    if ticket is not None:
+        organization_ids.add(ticket.organization_id)
+    if subscriptions is None:
+        subscriptions = Subscription.objects.all()
+    wanted = [
+        s
+        for s in subscriptions
+        if matches(s, event_type, ticket=ticket, organization_ids=organization_ids)
+    ]
+    if not wanted:
+        return None
+    staff_data, customer_data = build()
+    if customer_data is None:
+        wanted = [s for s in wanted if s.internal]
+        if not wanted:
+            return None
+    return record_for(
+        event_type,
+        wanted,
+        staff_data=staff_data,
+        customer_data=customer_data,
+        at=at,
+        ticket=ticket,
+    )
+
+
+def record_for(
+    event_type: str,
+    subscriptions: list[Subscription],
+    *,
+    staff_data: dict,
+    at: datetime,
+    customer_data: dict | None = None,
+    ticket: Ticket | None = None,
+) -> Event:
+    """Write the event and one pending delivery per subscription; queue delivery on commit."""
+    event = Event.objects.create(
+        type=event_type,
+        ticket=ticket,
+        organization_id=ticket.organization_id if ticket is not None else None,
+        occurred_at=at,
+        staff_data=staff_data,
+        customer_data=customer_data,
+    )
+    Delivery.objects.bulk_create(
+        Delivery(
+            subscription=subscription,
+            event=event,
+            ticket_id_for_order=event.ticket_id,
+            next_attempt_at=at,
+            created_at=at,
+        )
+        for subscription in subscriptions
+    )
+    ring_on_commit()
+    return event
+
+
+def ring_on_commit() -> None:
+    """Queue delivery once per transaction, however many events it recorded."""
+    if connection.in_atomic_block and any(func is ring for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(ring)
+
+
+# --- receivers ----------------------------------------------------------------------------------
+
+
+def on_ticket_created(ticket: Ticket, at: datetime, **kwargs) -> None:
+    record("ticket.created", lambda: payloads.ticket(ticket), at=at, ticket=ticket)
+
+
+def on_status_changed(ticket: Ticket, at: datetime, old: str, new: str, **kwargs) -> None:
+    record(
+        "ticket.status_changed",
+        lambda: payloads.status_change(ticket, old, new),
+        at=at,
+        ticket=ticket,
+    )
+
+
+def on_ticket_changed(ticket: Ticket, at: datetime, **kwargs) -> None:
+    record("ticket.updated", lambda: payloads.ticket(ticket), at=at, ticket=ticket)
+
+
+ENTRY_EVENTS = {
+    EntryKind.PUBLIC_UPDATE: "update.public_posted",
+    EntryKind.INTERNAL_NOTE: "update.internal_posted",
+    EntryKind.CUSTOMER_REPLY: "customer.replied",
+}
+
+
+def on_entry_posted(entry, at: datetime, **kwargs) -> None:
+    event_type = ENTRY_EVENTS.get(entry.kind)
+    if event_type:
+        record(event_type, lambda: payloads.entry(entry), at=at, ticket=entry.ticket)
+
+
+def on_alert_fired(alert, at: datetime, **kwargs) -> None:
+    record(f"promise.{alert.stage}", lambda: payloads.promise(alert), at=at, ticket=alert.ticket)
+
+
+def on_escalation_changed(escalation, at: datetime, **kwargs) -> None:
+    record(
+        "escalation.changed",
+        lambda: payloads.escalation(escalation),
+        at=at,
+        ticket=escalation.ticket,
+    )
+
+
+def on_incident_updated(incident, entry, at: datetime, **kwargs) -> None:
+    organization_ids = set(
+        incident.links.values_list("ticket__organization_id", flat=True).distinct()
+    )
+    record(
+        "incident.updated",
+        lambda: payloads.incident(incident, entry),
+        at=at,
+        organization_ids=organization_ids,
+    )
+
+
+def on_feedback_received(feedback, at: datetime, **kwargs) -> None:
+    record("feedback.received", lambda: payloads.feedback(feedback), at=at, ticket=feedback.ticket)
+
+
+def on_loss_recorded(loss, at: datetime, **kwargs) -> None:
+    record(
+        "loss.recorded",
+        lambda: payloads.loss(loss),
+        at=at,
+        ticket=loss.ticket,
+        organization_ids=[loss.organization_id],
+    )
+
+
+def connect() -> None:
+    uid = "webhooks.events"
+    ticket_signals.ticket_created.connect(on_ticket_created, dispatch_uid=f"{uid}.created")
+    ticket_signals.status_changed.connect(on_status_changed, dispatch_uid=f"{uid}.status")
+    for signal in (
+        ticket_signals.owner_changed,
+        ticket_signals.priority_changed,
+        ticket_signals.field_changed,
+    ):
+        signal.connect(on_ticket_changed, dispatch_uid=f"{uid}.changed")
+    update_signals.entry_posted.connect(on_entry_posted, dispatch_uid=f"{uid}.entry")
+    update_signals.alert_fired.connect(on_alert_fired, dispatch_uid=f"{uid}.alert")
+    update_signals.feedback_received.connect(on_feedback_received, dispatch_uid=f"{uid}.feedback")
+    update_signals.loss_recorded.connect(on_loss_recorded, dispatch_uid=f"{uid}.loss")
+    vendor_signals.escalation_changed.connect(on_escalation_changed, dispatch_uid=f"{uid}.esc")
+    incident_signals.incident_updated.connect(on_incident_updated, dispatch_uid=f"{uid}.incident")
