@@ -1,0 +1,258 @@
+"""Reads of time and billing. Usage is always recomputed from the entries (nothing derived is
+stored), and every list here runs a fixed number of queries whatever its length: the month's
+entries of every organisation are read in one query over a UTC window wide enough for every time
+zone, then each entry is placed in its own organisation's month."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.business_hours import BusinessCalendar
+from accounts.models import Organization, User
+from billing.models import (
+    ClosedMonth,
+    Contract,
+    EntryFacts,
+    TimeEntry,
+    Usage,
+    WorkType,
+    month_bounds,
+    month_of,
+    widest_bounds,
+)
+from tickets.models import Ticket
+
+ENTRY_COLUMNS = ("id", "started_at", "minutes", "billable", "work_type_id")
+
+
+def work_types(*, active_only: bool = False) -> QuerySet[WorkType]:
+    queryset = WorkType.objects.order_by("name")
+    return queryset.filter(active=True) if active_only else queryset
+
+
+def contract_for(organization: Organization) -> Contract:
+    """The organisation's contract, or the default one (nothing included, no rates) unsaved."""
+    contract = Contract.objects.filter(organization=organization).first()
+    return contract or Contract(organization=organization)
+
+
+def closed_months() -> set[date]:
+    return set(ClosedMonth.objects.values_list("month", flat=True))
+
+
+def entries_for_ticket(ticket: Ticket) -> list[TimeEntry]:
+    return list(
+        TimeEntry.objects.filter(ticket=ticket)
+        .select_related("agent", "work_type")
+        .order_by("-started_at", "-id")
+    )
+
+
+def ticket_minutes(ticket: Ticket) -> int:
+    return TimeEntry.objects.filter(ticket=ticket).aggregate(total=Sum("minutes"))["total"] or 0
+
+
+def _month_entries(month: date, organization_ids: list[int] | None = None) -> QuerySet:
+    start, end = widest_bounds(month)
+    queryset = TimeEntry.objects.filter(started_at__gte=start, started_at__lt=end)
+    if organization_ids is not None:
+        queryset = queryset.filter(ticket__organization_id__in=organization_ids)
+    return queryset
+
+
+def organization_usage(organization: Organization, month: date) -> Usage:
+    start, end = month_bounds(month, organization.timezone)
+    rows = TimeEntry.objects.filter(
+        ticket__organization=organization, started_at__gte=start, started_at__lt=end
+    ).values_list(*ENTRY_COLUMNS)
+    return contract_for(organization).price(
+        [EntryFacts(*row) for row in rows], organization.calendar()
+    )
+
+
+@dataclass
+class OrganizationMonth:
+    organization: Organization
+    usage: Usage
+    contract: Contract
+
+    @property
+    def is_over(self) -> bool:
+        return self.usage.over_minutes > 0
+
+
+def billing_overview(month: date) -> list[OrganizationMonth]:
+    """Every organisation's usage of the month, those over their contract first (most over
+    first), then by name. Four queries whatever the number of organisations."""
+    organizations = list(Organization.objects.order_by("name"))
+    contracts = {contract.organization_id: contract for contract in Contract.objects.all()}
+    by_org: dict[int, list[EntryFacts]] = defaultdict(list)
+    zones = {organization.pk: organization.timezone for organization in organizations}
+    for org_id, *row in _month_entries(month).values_list(
+        "ticket__organization_id", *ENTRY_COLUMNS
+    ):
+        if month_of(row[1], zones[org_id]) == month:
+            by_org[org_id].append(EntryFacts(*row))
+    rows = []
+    for organization in organizations:
+        contract = contracts.get(organization.pk) or Contract(organization=organization)
+        entries = by_org.get(organization.pk, [])
+        usage = (
+            contract.price(entries, _calendar(organization))
+            if entries
+            else Usage(included_minutes=contract.included_minutes)
+        )
+        rows.append(OrganizationMonth(organization, usage, contract))
+    rows.sort(key=lambda row: (-row.usage.over_minutes, row.organization.name))
+    return rows
+
+
+def _calendar(organization: Organization) -> BusinessCalendar:
+    return organization.calendar()
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    organization: str
+    ticket: str
+    date: date
+    agent: str
+    work_type: str
+    minutes: int
+    billable_minutes: Decimal
+    rate: Decimal
+    amount: Decimal
+
+
+def export_lines(month: date, organization_id: int | None = None) -> Iterator[ExportLine]:
+    """One line per billable entry of the month, organisation by organisation (by name), in the
+    order the included minutes are used up; streamed, a few queries in all."""
+    organizations = Organization.objects.order_by("name")
+    if organization_id is not None:
+        organizations = organizations.filter(pk=organization_id)
+    organizations = list(organizations)
+    contracts = {
+        contract.organization_id: contract
+        for contract in Contract.objects.filter(organization__in=organizations)
+    }
+    names = dict(WorkType.objects.values_list("pk", "name"))
+    agents: dict[int, str] = {}
+    for organization in organizations:
+        start, end = month_bounds(month, organization.timezone)
+        rows = (
+            TimeEntry.objects.filter(
+                ticket__organization=organization, started_at__gte=start, started_at__lt=end
+            )
+            .order_by("started_at", "id")
+            .values_list(*ENTRY_COLUMNS, "ticket_id", "agent_id")
+        )
+        facts, extra = [], {}
+        for row in rows.iterator(chunk_size=5000):
+            facts.append(EntryFacts(*row[:5]))
+            extra[row[0]] = row[5:]
+        if not facts:
+            continue
+        contract = contracts.get(organization.pk) or Contract(organization=organization)
+        usage = contract.price(facts, organization.calendar())
+        missing = {extra[line.entry.id][1] for line in usage.lines} - set(agents)
+        if missing:
+            agents.update(
+                (user.pk, user.display_name) for user in User.objects.filter(pk__in=missing)
+            )
+        zone = organization.calendar().tzinfo
+        for line in usage.lines:
+            ticket_id, agent_id = extra[line.entry.id]
+            yield ExportLine(
+                organization=organization.name,
+                ticket=f"SD-{ticket_id}",
+                date=line.entry.started_at.astimezone(zone).date(),
+                agent=agents.get(agent_id, ""),
+                work_type=names.get(line.entry.work_type_id, ""),
+                minutes=line.entry.minutes,
+                billable_minutes=line.billable_minutes,
+                rate=line.rate,
+                amount=line.amount,
+            )
+
+
+@dataclass(frozen=True)
+class TicketMonth:
+    ticket_id: int
+    reference: str
+    subject: str
+    minutes: int
+    entries: int
+
+
+def organization_tickets(organization: Organization, month: date) -> list[TicketMonth]:
+    """The drill-down: the organisation's tickets with time in the month, most time first."""
+    start, end = month_bounds(month, organization.timezone)
+    rows = (
+        TimeEntry.objects.filter(
+            ticket__organization=organization, started_at__gte=start, started_at__lt=end
+        )
+        .values("ticket_id", "ticket__subject")
+        .annotate(minutes=Sum("minutes"), entries=Count("id"))
+        .order_by("-minutes", "ticket_id")
+    )
+    return [
+        TicketMonth(
+            row["ticket_id"],
+            f"SD-{row['ticket_id']}",
+            row["ticket__subject"],
+            row["minutes"],
+            row["entries"],
+        )
+        for row in rows
+    ]
+
+
+def organization_entries(organization: Organization, month: date) -> QuerySet[TimeEntry]:
+    start, end = month_bounds(month, organization.timezone)
+    return (
+        TimeEntry.objects.filter(
+            ticket__organization=organization, started_at__gte=start, started_at__lt=end
+        )
+        .select_related("agent", "work_type", "ticket")
+        .order_by("started_at", "id")
+    )
+
+
+def minutes_per_day(agent: User, *, days: int = 14) -> list[tuple[date, int]]:
+    """The agent's logged minutes per day in their own time zone, the last ``days`` days, newest
+    first (days without time show 0)."""
+    zone = ZoneInfo(agent.effective_timezone)
+    today = timezone.now().astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime(first.year, first.month, first.day, tzinfo=zone)
+    totals: dict[date, int] = defaultdict(int)
+    for started_at, minutes in TimeEntry.objects.filter(
+        agent=agent, started_at__gte=since
+    ).values_list("started_at", "minutes"):
+        totals[started_at.astimezone(zone).date()] += minutes
+    return [
+        (today - timedelta(days=n), totals.get(today - timedelta(days=n), 0)) for n in range(days)
+    ]
+
+
+def minutes_per_organization(month: date) -> list[tuple[Organization, int]]:
+    """(organisation, minutes logged) in the month (in UTC, for a dashboard glance; the billing
+    page has the exact months), most first; organisations without time are left out."""
+    start, end = month_bounds(month, "UTC")
+    rows = (
+        TimeEntry.objects.filter(started_at__gte=start, started_at__lt=end)
+        .values("ticket__organization_id")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("-minutes")
+    )
+    totals = {row["ticket__organization_id"]: row["minutes"] for row in rows}
+    organizations = Organization.objects.in_bulk(list(totals))
+    return [(organizations[pk], minutes) for pk, minutes in totals.items() if pk in organizations]
