@@ -27,4 +27,5 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("incidents/", include("incidents.urls")),
     path("inbound/", include("inbound.urls")),
+    path("billing/", include("billing.urls")),
 ]
