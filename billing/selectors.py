@@ -86,12 +86,13 @@ class OrganizationMonth:
 
     @property
     def is_over(self) -> bool:
-        return self.usage.over_minutes > 0
+        """Past the hours its contract includes (pay as you go includes none to exceed)."""
+        return self.usage.included_minutes > 0 and self.usage.over_minutes > 0
 
 
 def billing_overview(month: date) -> list[OrganizationMonth]:
-    """Every organisation's usage of the month, those over their contract first (most over
-    first), then by name. Four queries whatever the number of organisations."""
+    """Every organisation's usage of the month: those past their included hours first (most
+    over first), then the rest by name. Four queries whatever the number of organisations."""
     organizations = list(Organization.objects.order_by("name"))
     contracts = {contract.organization_id: contract for contract in Contract.objects.all()}
     by_org: dict[int, list[EntryFacts]] = defaultdict(list)
@@ -111,7 +112,9 @@ def billing_overview(month: date) -> list[OrganizationMonth]:
             else Usage(included_minutes=contract.included_minutes)
         )
         rows.append(OrganizationMonth(organization, usage, contract))
-    rows.sort(key=lambda row: (-row.usage.over_minutes, row.organization.name))
+    rows.sort(
+        key=lambda row: (not row.is_over, -row.usage.over_minutes if row.is_over else 0)
+    )  # stable: names stay in order within each group
     return rows
 
 
