@@ -45,15 +45,15 @@ SEED_SQL = """
 INSERT INTO billing_timeentry
     (ticket_id, agent_id, started_at, minutes, billable, work_type_id, note, created_at)
 SELECT
-    tickets.ids[1 + (g * 7919) %% array_length(tickets.ids, 1)],
-    staff.ids[1 + (g * 104729) %% array_length(staff.ids, 1)],
-    now() - make_interval(mins => ((g::bigint * 2654435761) %% (%(months)s * 30 * 1440))::int),
-    5 + (g * 37) %% 115,
+    tickets.ids[(1 + (g * 7919) %% array_length(tickets.ids, 1))::int],
+    staff.ids[(1 + (g * 104729) %% array_length(staff.ids, 1))::int],
+    now() - make_interval(mins => ((g * 2654435761) %% (%(months)s * 30 * 1440))::int),
+    (5 + (g * 37) %% 115)::smallint,
     g %% 5 <> 0,
-    kinds.ids[1 + g %% array_length(kinds.ids, 1)],
+    kinds.ids[(1 + g %% array_length(kinds.ids, 1))::int],
     '',
     now()
-FROM generate_series(1, %(count)s) AS g,
+FROM generate_series(1::bigint, %(count)s) AS g,
     (SELECT array_agg(id ORDER BY id) AS ids FROM tickets_ticket) AS tickets,
     (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user WHERE role <> 'contact') AS staff,
     (SELECT array_agg(id ORDER BY id) AS ids FROM billing_worktype) AS kinds

@@ -137,53 +137,66 @@ class ExportLine:
 
 def export_lines(month: date, organization_id: int | None = None) -> Iterator[ExportLine]:
     """One line per billable entry of the month, organisation by organisation (by name), in the
-    order the included minutes are used up; streamed, a few queries in all."""
-    organizations = Organization.objects.order_by("name")
+    order the included minutes are used up. Four queries whatever the size: the month's entries
+    come through one server-side cursor in organisation order, and only one organisation's
+    entries are in memory at a time, so the export streams."""
+    organizations = Organization.objects.all()
     if organization_id is not None:
         organizations = organizations.filter(pk=organization_id)
-    organizations = list(organizations)
+    by_id = {organization.pk: organization for organization in organizations}
     contracts = {
         contract.organization_id: contract
-        for contract in Contract.objects.filter(organization__in=organizations)
+        for contract in Contract.objects.filter(organization__in=list(by_id))
     }
     names = dict(WorkType.objects.values_list("pk", "name"))
-    agents: dict[int, str] = {}
-    for organization in organizations:
-        start, end = month_bounds(month, organization.timezone)
-        rows = (
-            TimeEntry.objects.filter(
-                ticket__organization=organization, started_at__gte=start, started_at__lt=end
-            )
-            .order_by("started_at", "id")
-            .values_list(*ENTRY_COLUMNS, "ticket_id", "agent_id")
-        )
-        facts, extra = [], {}
-        for row in rows.iterator(chunk_size=5000):
-            facts.append(EntryFacts(*row[:5]))
-            extra[row[0]] = row[5:]
-        if not facts:
+    entries = _month_entries(month, None if organization_id is None else [organization_id])
+    rows = entries.order_by(
+        "ticket__organization__name", "ticket__organization_id", "started_at", "id"
+    ).values_list(
+        "ticket__organization_id", *ENTRY_COLUMNS, "ticket_id", "agent__name", "agent__email"
+    )
+    group: list[tuple] = []
+    for row in rows.iterator(chunk_size=2000):
+        if group and group[0][0] != row[0]:
+            yield from _export_group(group, by_id, contracts, names, month)
+            group = []
+        group.append(row)
+    if group:
+        yield from _export_group(group, by_id, contracts, names, month)
+
+
+def _export_group(
+    rows: list[tuple],
+    organizations: dict[int, Organization],
+    contracts: dict[int, Contract],
+    names: dict[int, str],
+    month: date,
+) -> Iterator[ExportLine]:
+    organization = organizations.get(rows[0][0])
+    if organization is None:
+        return
+    zone = ZoneInfo(organization.timezone)
+    facts, extra = [], {}
+    for row in rows:
+        entry = EntryFacts(*row[1:6])
+        if month_of(entry.started_at, organization.timezone) != month:
             continue
-        contract = contracts.get(organization.pk) or Contract(organization=organization)
-        usage = contract.price(facts, organization.calendar())
-        missing = {extra[line.entry.id][1] for line in usage.lines} - set(agents)
-        if missing:
-            agents.update(
-                (user.pk, user.display_name) for user in User.objects.filter(pk__in=missing)
-            )
-        zone = organization.calendar().tzinfo
-        for line in usage.lines:
-            ticket_id, agent_id = extra[line.entry.id]
-            yield ExportLine(
-                organization=organization.name,
-                ticket=f"SD-{ticket_id}",
-                date=line.entry.started_at.astimezone(zone).date(),
-                agent=agents.get(agent_id, ""),
-                work_type=names.get(line.entry.work_type_id, ""),
-                minutes=line.entry.minutes,
-                billable_minutes=line.billable_minutes,
-                rate=line.rate,
-                amount=line.amount,
-            )
+        facts.append(entry)
+        extra[entry.id] = row[6:]
+    contract = contracts.get(organization.pk) or Contract(organization=organization)
+    for line in contract.price(facts, organization.calendar()).lines:
+        ticket_id, agent_name, agent_email = extra[line.entry.id]
+        yield ExportLine(
+            organization=organization.name,
+            ticket=f"SD-{ticket_id}",
+            date=line.entry.started_at.astimezone(zone).date(),
+            agent=User.display_name_for(agent_name, agent_email),
+            work_type=names.get(line.entry.work_type_id, ""),
+            minutes=line.entry.minutes,
+            billable_minutes=line.billable_minutes,
+            rate=line.rate,
+            amount=line.amount,
+        )
 
 
 @dataclass(frozen=True)

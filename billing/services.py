@@ -96,7 +96,7 @@ def log_time(
     work_type = work_type or default_work_type()
     if work_type is None:
         raise ValidationError({"work_type": "Add a work type first."})
-    if work_type is not None and not work_type.active and work_type.pk:
+    if not work_type.active:
         raise ValidationError({"work_type": "This work type is no longer in use; pick another."})
     _clean_entry_fields(
         {"minutes": minutes, "started_at": started_at, "work_type": work_type, "note": note},
@@ -129,6 +129,8 @@ def _authorise_edit(entry: TimeEntry, by: User, reason: str, now: datetime) -> b
         raise PermissionDenied("Only its author or a manager may change this entry.")
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason: it goes to the audit log."})
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason holds a character that cannot be kept."})
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": f"Keep the reason within {REASON_MAX_LENGTH} characters."})
     return True
