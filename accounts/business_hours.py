@@ -53,6 +53,17 @@ def _holiday_dates(country: str, subdivision: str, year: int) -> frozenset[date]
     return frozenset(calendar.keys())
 
 
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
+    # The calendar is a frozen (hashable, immutable) dataclass, so its windows never change.
+    return calendar._compute_window(day)
+
+
 def _is_weekday_number(value: object) -> bool:
     # bool is an int subclass; True/False as weekdays is almost certainly a bug.
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6
@@ -146,8 +157,9 @@ class BusinessCalendar:
 
     @property
     def tzinfo(self) -> ZoneInfo:
-        """The calendar's timezone (``ZoneInfo`` caches instances, so this is cheap)."""
-        return ZoneInfo(self.timezone)
+        """The calendar's timezone (held here: ZoneInfo's own cache keeps only a few zones that
+        nothing references, so a loop over many organisations would read the files again)."""
+        return _zone(self.timezone)
 
     @property
     def day_length(self) -> timedelta:
@@ -282,8 +294,12 @@ class BusinessCalendar:
         """UTC ``(opens, closes)`` instants for local date ``day``, or None if closed.
 
         Built from wall-clock times with fold=0 (see module docstring), so the real
-        length follows DST changes inside business hours.
+        length follows DST changes inside business hours. Cached: pricing a month of time
+        entries asks about the same days tens of thousands of times.
         """
+        return _cached_window(self, day)
+
+    def _compute_window(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
             return None
         tz = self.tzinfo

@@ -162,7 +162,7 @@ def main() -> None:
     )
     print(f"PostgreSQL {scalar('SHOW server_version')}: {settings}")
     print(f"load before: {os.getloadavg()}")
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(manager())
     pages = [
         ("billing page, all organisations", f"/billing/?month={last_month}", False),

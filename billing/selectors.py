@@ -25,7 +25,6 @@ from billing.models import (
     Usage,
     WorkType,
     month_bounds,
-    month_of,
     widest_bounds,
 )
 from tickets.models import Ticket
@@ -96,11 +95,12 @@ def billing_overview(month: date) -> list[OrganizationMonth]:
     organizations = list(Organization.objects.order_by("name"))
     contracts = {contract.organization_id: contract for contract in Contract.objects.all()}
     by_org: dict[int, list[EntryFacts]] = defaultdict(list)
-    zones = {organization.pk: organization.timezone for organization in organizations}
+    bounds = {org.pk: month_bounds(month, org.timezone) for org in organizations}
     for org_id, *row in _month_entries(month).values_list(
         "ticket__organization_id", *ENTRY_COLUMNS
     ):
-        if month_of(row[1], zones[org_id]) == month:
+        start, end = bounds[org_id]
+        if start <= row[1] < end:
             by_org[org_id].append(EntryFacts(*row))
     rows = []
     for organization in organizations:
@@ -176,10 +176,11 @@ def _export_group(
     if organization is None:
         return
     zone = ZoneInfo(organization.timezone)
+    start, end = month_bounds(month, organization.timezone)
     facts, extra = [], {}
     for row in rows:
         entry = EntryFacts(*row[1:6])
-        if month_of(entry.started_at, organization.timezone) != month:
+        if not start <= entry.started_at < end:
             continue
         facts.append(entry)
         extra[entry.id] = row[6:]

@@ -1,17 +1,27 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from billing.models import WorkType
 from tests.factories import ContactFactory, TicketFactory
 
 
 @pytest.fixture
-def remote(db) -> WorkType:
-    """Seeded by the migration, as on a new installation."""
+def work_types(db) -> None:
+    """The work types the data migration seeds, as on a new installation. Seeded again here:
+    a transactional (browser) test anywhere before this one empties every table."""
+    migration = importlib.import_module("billing.migrations.0001_time_and_billing")
+    migration.seed_work_types(django_apps, None)
+
+
+@pytest.fixture
+def remote(work_types) -> WorkType:
     return WorkType.objects.get(name="Remote")
 
 
 @pytest.fixture
-def on_site(db) -> WorkType:
+def on_site(work_types) -> WorkType:
     return WorkType.objects.get(name="On site")
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_timer_survives_a_reload_and_its_time_goes_with_the_update(
-    live_server, signed_in_page, agent, organization
+    live_server, signed_in_page, agent, organization, work_types
 ):
     ticket = owned_ticket(agent, organization=organization, subject="Label printer offline")
     page = signed_in_page(agent)

@@ -51,7 +51,9 @@ def test_an_agent_logs_time_and_started_at_defaults_to_now_minus_the_minutes(
         ({"minutes": 30, "agent": 1}, "agent"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(api_as, agent, ticket, body, field):
+def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
+    api_as, agent, ticket, work_types, body, field
+):
     response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/time/", body)
     assert response.status_code == 400
     assert field in response.json()
@@ -238,7 +240,9 @@ def test_contacts_get_404_and_agents_403_on_manager_paths(
     assert not ClosedMonth.objects.exists()
 
 
-def test_a_new_installation_has_the_four_work_types_and_managers_add_more(api_as, manager):
+def test_a_new_installation_has_the_four_work_types_and_managers_add_more(
+    api_as, manager, work_types
+):
     client = api_as(manager)
     names = [row["name"] for row in client.get("/api/v1/work-types/").json()["results"]]
     assert sorted(names) == ["On site", "Project", "Remote", "Travel"]
