@@ -38,6 +38,8 @@ _ONE_DAY = timedelta(days=1)
 # A calendar that never opens would otherwise make the deadline search spin forever;
 # three years comfortably covers any real holiday cluster and still bounds the work.
 _MAX_DAYS_WITHOUT_BUSINESS = 3 * 366
+# Days of windows one calendar keeps (a few years); bounded so a long-lived calendar stays small.
+_WINDOW_CACHE_DAYS = 2048
 
 
 @functools.lru_cache(maxsize=512)
@@ -56,12 +58,6 @@ def _holiday_dates(country: str, subdivision: str, year: int) -> frozenset[date]
 @functools.lru_cache(maxsize=1024)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
-
-
-@functools.lru_cache(maxsize=65536)
-def _cached_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
-    # The calendar is a frozen (hashable, immutable) dataclass, so its windows never change.
-    return calendar._compute_window(day)
 
 
 def _is_weekday_number(value: object) -> bool:
@@ -294,10 +290,15 @@ class BusinessCalendar:
         """UTC ``(opens, closes)`` instants for local date ``day``, or None if closed.
 
         Built from wall-clock times with fold=0 (see module docstring), so the real
-        length follows DST changes inside business hours. Cached: pricing a month of time
-        entries asks about the same days tens of thousands of times.
+        length follows DST changes inside business hours. Cached per calendar (it is
+        immutable): pricing a month of time entries asks about the same days thousands of times.
         """
-        return _cached_window(self, day)
+        cache = self.__dict__.setdefault("_window_cache", {})
+        if day not in cache:
+            if len(cache) > _WINDOW_CACHE_DAYS:
+                cache.clear()
+            cache[day] = self._compute_window(day)
+        return cache[day]
 
     def _compute_window(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
