@@ -38,6 +38,8 @@ _ONE_DAY = timedelta(days=1)
 # A calendar that never opens would otherwise make the deadline search spin forever;
 # three years comfortably covers any real holiday cluster and still bounds the work.
 _MAX_DAYS_WITHOUT_BUSINESS = 3 * 366
+# Days of windows one calendar keeps (a few years); bounded so a long-lived calendar stays small.
+_WINDOW_CACHE_DAYS = 2048
 
 
 @functools.lru_cache(maxsize=512)
@@ -51,6 +53,11 @@ def _holiday_dates(country: str, subdivision: str, year: int) -> frozenset[date]
     """
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
     return frozenset(calendar.keys())
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def _is_weekday_number(value: object) -> bool:
@@ -146,8 +153,9 @@ class BusinessCalendar:
 
     @property
     def tzinfo(self) -> ZoneInfo:
-        """The calendar's timezone (``ZoneInfo`` caches instances, so this is cheap)."""
-        return ZoneInfo(self.timezone)
+        """The calendar's timezone (held here: ZoneInfo's own cache keeps only a few zones that
+        nothing references, so a loop over many organisations would read the files again)."""
+        return _zone(self.timezone)
 
     @property
     def day_length(self) -> timedelta:
@@ -282,8 +290,17 @@ class BusinessCalendar:
         """UTC ``(opens, closes)`` instants for local date ``day``, or None if closed.
 
         Built from wall-clock times with fold=0 (see module docstring), so the real
-        length follows DST changes inside business hours.
+        length follows DST changes inside business hours. Cached per calendar (it is
+        immutable): pricing a month of time entries asks about the same days thousands of times.
         """
+        cache = self.__dict__.setdefault("_window_cache", {})
+        if day not in cache:
+            if len(cache) > _WINDOW_CACHE_DAYS:
+                cache.clear()
+            cache[day] = self._compute_window(day)
+        return cache[day]
+
+    def _compute_window(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
             return None
         tz = self.tzinfo

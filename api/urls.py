@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import (
     accounts,
+    billing,
     errors,
     inbound,
     incidents,
@@ -69,6 +70,28 @@ router.register("inbound", inbound.InboundMessageViewSet, basename="inbound")
 router.register("responses", saved_replies.SavedReplyViewSet, basename="response")
 
 TICKET = "tickets/<id:ticket_id>/"
+billing_urls = [
+    path("work-types/", billing.WorkTypeListView.as_view(), name="work-types"),
+    path("work-types/<id:work_type_id>/", billing.WorkTypeView.as_view(), name="work-type"),
+    path("tickets/<id:ticket_id>/time/", billing.TicketTimeView.as_view(), name="ticket-time"),
+    path("time-entries/", billing.TimeEntryListView.as_view(), name="time-entries"),
+    path("time-entries/export/", billing.ExportView.as_view(), name="time-entries-export"),
+    path("time-entries/<id:entry_id>/", billing.TimeEntryView.as_view(), name="time-entry"),
+    path(
+        "organizations/<id:organization_id>/contract/",
+        billing.ContractView.as_view(),
+        name="organization-contract",
+    ),
+    path(
+        "organizations/<id:organization_id>/usage/",
+        billing.UsageView.as_view(),
+        name="organization-usage",
+    ),
+    path("billing/months/<str:month>/close/", billing.MonthCloseView.as_view(), name="month-close"),
+    path(
+        "billing/months/<str:month>/reopen/", billing.MonthReopenView.as_view(), name="month-reopen"
+    ),
+]
 ESCALATION = "escalations/<id:escalation_id>/"
 INCIDENT = "incidents/<id:incident_id>/"
 
@@ -99,6 +122,7 @@ v1 = [
     path(f"{INCIDENT}updates/", incidents.IncidentUpdatesView.as_view(), name="incident-updates"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
     path("attachments/", include("attachments.urls")),
+    *billing_urls,
     *router.urls,
 ]
 

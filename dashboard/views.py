@@ -26,6 +26,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from billing import selectors as billing_selectors
+from billing.models import month_of
 from dashboard import selectors
 from dashboard.exports import export_table
 from dashboard.forms import (
@@ -44,6 +46,7 @@ from updates.feedback import record_loss, revise_loss
 from updates.models import Loss, LossCategory
 
 DEFAULT_REFRESH_SECONDS = 30
+HOURS_PER_CUSTOMER_SHOWN = 10
 
 
 def _dashboard_access(*, managers_only: bool) -> Callable:
@@ -233,6 +236,7 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         charts=_chart_rows(figures),
         broken=figures["overall"]["total"] - figures["overall"]["kept"],
         losses_total=sum(n for _, n in figures["losses"]),
+        hours_per_customer=_hours_per_customer(now),
         **figures,
     )
     return render(request, "dashboard/overview.html", context)
@@ -322,8 +326,16 @@ def my_figures(request: HttpRequest) -> HttpResponse:
                 "by_priority": [(f"P{row['label']}", row["rate"]) for row in by_priority],
             },
             "breached": mine_breached,
+            "time_per_day": billing_selectors.minutes_per_day(request.user),
         },
     )
+
+
+def _hours_per_customer(now) -> dict:
+    """This month's logged time per organisation, most first (the billing page has the money)."""
+    month = month_of(now, settings.TIME_ZONE)
+    rows = billing_selectors.minutes_per_organization(month)
+    return {"month": month, "rows": rows[:HOURS_PER_CUSTOMER_SHOWN], "count": len(rows)}
 
 
 @manager_only

@@ -99,6 +99,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "can_see_organization": viewer.sees_organization_tickets,
         "wider_problems": visibility.wider_problem_summaries(viewer),
+        "contract_usage": None if request.htmx else visibility.contract_usage(viewer),
     }
     if request.htmx:
         return render(request, "portal/ticket_list.html#results", context)

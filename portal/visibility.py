@@ -23,7 +23,7 @@ even by mistake).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Left
@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from attachments.selectors import FileLink, files_by_entry
+from billing import selectors as billing_selectors
+from billing.models import month_of
 from incidents import selectors as incident_selectors
 from tickets.models import (
     DONE_STATUSES,
@@ -414,3 +416,29 @@ def wider_problem_summaries(viewer: User, pk: int | None = None) -> list[str]:
     if pk is not None:
         tickets = tickets.filter(pk=pk)
     return incident_selectors.banner_summaries(tickets)
+
+
+@dataclass(frozen=True)
+class CustomerUsage:
+    """This month's hours against the contract, for an organisation admin: hours only, never
+    rates, amounts or the entries' notes."""
+
+    month: date
+    hours_used: str
+    hours_included: str
+    over: bool
+
+
+def contract_usage(viewer: User) -> CustomerUsage | None:
+    """None for anyone but an organisation admin contact (sees_organization_tickets)."""
+    if not (viewer.is_contact and viewer.sees_organization_tickets and viewer.organization_id):
+        return None
+    organization = viewer.organization
+    month = month_of(timezone.now(), organization.timezone)
+    usage = billing_selectors.organization_usage(organization, month)
+    return CustomerUsage(
+        month=month,
+        hours_used=f"{usage.billable_minutes / 60:.1f}",
+        hours_included=f"{usage.included_minutes / 60:.1f}" if usage.included_minutes else "",
+        over=bool(usage.included_minutes) and usage.over_minutes > 0,
+    )

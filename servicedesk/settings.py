@@ -579,3 +579,8 @@ SPECTACULAR_SETTINGS = {
         "api.schema.query_text_excludes_nul",
     ],
 }
+
+# Time and billing (docs/billing.md): an entry's author may change it this many days after
+# creating it (then only managers, with a reason); every amount is in this one currency.
+TIME_EDIT_DAYS = env.int("TIME_EDIT_DAYS", default=7)
+BILLING_CURRENCY = env.str("BILLING_CURRENCY", default="EUR")

@@ -31,4 +31,5 @@ urlpatterns = [
     path("inbound/", include("inbound.urls")),
     path("replies/", include("saved_replies.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("billing/", include("billing.urls")),
 ]

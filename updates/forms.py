@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.form_messages import PlainErrors
 from attachments.forms import AttachmentsField
+from billing.forms import TimeSpentFields
 from tickets.forms import status_choices
 from tickets.models import BODY_MAX_LENGTH, OWING_STATUSES, Status, Ticket
 from tickets.web import DateTimeLocalField, ExpectedVersionField, minute
@@ -76,7 +77,7 @@ def promise_options(ticket: Ticket, now: datetime) -> list[PromiseOption]:
 ALL_PICKS = [DEFAULT_PICK, *QUICK_PICK_DELTAS, TOMORROW_PICK, CUSTOM_PICK]
 
 
-class PublicUpdateForm(PlainErrors, forms.Form):
+class PublicUpdateForm(PlainErrors, TimeSpentFields):
     body = forms.CharField(
         label="Update for the customer",
         max_length=BODY_MAX_LENGTH,
@@ -169,7 +170,7 @@ class PublicUpdateForm(PlainErrors, forms.Form):
         return Status.OPEN if status == Status.NEW else status
 
 
-class InternalNoteForm(PlainErrors, forms.Form):
+class InternalNoteForm(PlainErrors, TimeSpentFields):
     body = forms.CharField(
         label="Internal note (staff only)",
         max_length=BODY_MAX_LENGTH,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from billing.services import log_time
 from tickets import selectors
 from tickets.models import Ticket
 from tickets.templatetags.ticket_tags import countdown
@@ -73,6 +74,19 @@ def _composer_again(
     context = {"ticket": ticket, **timeline_panel_context(request, ticket, bound)}
     response = render(request, "updates/panels/timeline.html#composer", context, status=status)
     return reswap(retarget(response, "#composer"), "outerHTML")
+
+
+def _log_time_spent(request: HttpRequest, ticket: Ticket, form: Any) -> str:
+    """The composer's "time spent", logged once the update is written; a refusal (a closed
+    month) does not undo the update, it is said in the message instead."""
+    arguments = form.time_spent_arguments()
+    if arguments is None:
+        return ""
+    try:
+        entry = log_time(ticket=ticket, agent=request.user, **arguments)
+    except ValidationError as error:
+        return f" Time not logged: {' '.join(error.messages)}"
+    return f" {entry.minutes} min logged."
 
 
 def _stale(request: HttpRequest, pk: int, bound: dict[str, Any]) -> HttpResponse:
@@ -137,7 +151,8 @@ def public_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         promise = " Nothing more is owed until the customer replies or the ticket reopens."
-    messages.success(request, f"Update sent to the customer.{promise}")
+    logged = _log_time_spent(request, ticket, form)
+    messages.success(request, f"Update sent to the customer.{promise}{logged}")
     if request.htmx:
         return render_ticket_page(request, pk)
     return redirect("ticket", pk=pk)
@@ -178,7 +193,8 @@ def internal_note(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         apply_service_error(form, error)
         return _composer_again(request, pk, bound)
-    messages.success(request, "Internal note added. The customer does not see it.")
+    logged = _log_time_spent(request, ticket, form)
+    messages.success(request, f"Internal note added. The customer does not see it.{logged}")
     if request.htmx:
         return render_ticket_page(request, pk)
     return redirect("ticket", pk=pk)

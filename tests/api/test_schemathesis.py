@@ -30,6 +30,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.models import Organization, User
+from billing.models import WorkType
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory, TicketFactory
 from tests.vendors.factories import EscalationFactory, EscalationNoteFactory, VendorFactory
 from tickets import services as ticket_services
@@ -83,6 +84,9 @@ def seeded(manager, monkeypatch):
     vendor = VendorFactory(pk=3, name="Litware Storage")
     escalation = EscalationFactory(ticket=ticket, vendor=vendor, by=agent)
     EscalationNoteFactory(escalation=escalation, author=agent, pushback=True)
+    # The work types a new installation has (a transactional test before this one emptied them).
+    for name in ("Remote", "On site", "Travel", "Project"):
+        WorkType.objects.get_or_create(name=name)
     with_ids(Organization, User, Ticket, Vendor)
     monkeypatch.setattr("webhooks.guard.resolve", public_dns)
     return {"manager": manager, "contact": contact}
