@@ -8,6 +8,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Registered in every process: the fan-out is queued by task name from web requests.
         import incidents.tasks  # noqa: F401
+        from incidents import bulk_actions
         from incidents.panels import incident_panel_context
         from tickets.panels import TicketPanel, register
 
@@ -20,3 +21,4 @@ class IncidentsConfig(AppConfig):
                 column="side",
             )
         )
+        bulk_actions.register()

@@ -187,6 +187,10 @@ def render_ticket_page(
     Reloads the ticket so what is shown is what was saved, whatever the action did. `open_forms`
     names side forms (SIDE_FORMS) to draw open and fresh, besides the bound ones."""
     ticket = selectors.ticket_for_page(ticket_id)
+    if ticket.merged_into_id is not None and request.method == "GET":
+        # A merged ticket lives on in its survivor (updates.merging): go there.
+        messages.info(request, f"{ticket.reference} was merged into SD-{ticket.merged_into_id}.")
+        return redirect("ticket", pk=ticket.merged_into_id)
     template = "tickets/ticket.html#ticket-body" if request.htmx else "tickets/ticket.html"
     context = ticket_page_context(request, ticket, bound, open_forms)
     return render(request, template, context, status=status)

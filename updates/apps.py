@@ -10,11 +10,12 @@ class UpdatesConfig(AppConfig):
         # task's name (updates.keeper.outbox.DELIVERY_TASK), even from a web request.
         import updates.tasks  # noqa: F401
         from tickets.panels import TicketPanel, register
-        from updates import receivers, search
+        from updates import bulk_actions, receivers, search
         from updates.panels import timeline_panel_context
 
         receivers.connect()
         search.connect()
+        bulk_actions.register()
         register(
             TicketPanel(
                 name="timeline",

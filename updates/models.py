@@ -40,6 +40,11 @@ class TimelineEntry(models.Model):
         null=True, blank=True, help_text="The promise this update made, as the customer was told."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The ticket this entry was written on before that ticket was merged into this entry's
+    # ticket (updates.merging); null on a ticket's own entries. No index: read with its ticket.
+    merged_from = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -438,6 +443,7 @@ class OutboxKind(models.TextChoices):
     CUSTOMER_RESOLUTION = "customer_resolution", "Customer: resolved"
     VENDOR_CHASE = "vendor_chase", "Vendor chase due"
     CUSTOMER_REPLIED = "customer_replied", "Staff: the customer replied"
+    CUSTOMER_MERGED = "customer_merged", "Customer: merged into another request"
 
 
 class OutboxStatus(models.TextChoices):
