@@ -13,13 +13,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from tickets import panels, selectors, services
+from tickets import bulk, panels, selectors, services
 from tickets.autocomplete import CONTACTS, CUSTOMERS, SOURCES
+from tickets.bulk_forms import BulkForm
 from tickets.filters import QueueControls, QueueFilter
 from tickets.forms import (
     CollaboratorForm,
@@ -88,6 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_url": next_url,
         "first_url": first_url or "?",
         "searching": bool(search.strip()),
+        "bulk_form": BulkForm(),
     }
     template = "tickets/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -96,6 +100,35 @@ def queue(request: HttpRequest) -> HttpResponse:
         template += "#queue"
     status = 200 if controls_valid and filters_valid else 400
     return render(request, template, context, status=status)
+
+
+@staff_view
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk form (tickets.bulk): all the selected tickets change, or none does."""
+    form = BulkForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}) or not back.startswith("/"):
+        back = reverse("home")
+    if form.is_valid():
+        try:
+            updated = bulk.run(
+                action=form.cleaned_data["action"],
+                tickets=form.cleaned_data["tickets"],
+                params=form.params(),
+                by=request.user,
+            )
+        except bulk.BulkRefused as refused:
+            form.add_error(
+                refused.field if refused.field in form.fields else None, refused.message_text
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"{updated} ticket{'s' if updated != 1 else ''} changed.")
+            return redirect(back)
+    context = {"form": form, "back": back}
+    return render(request, "tickets/queue_bulk.html", context, status=400)
 
 
 @staff_view
