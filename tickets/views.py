@@ -23,7 +23,7 @@ from accounts.models import User
 from tickets import bulk, panels, selectors, services
 from tickets.autocomplete import CONTACTS, CUSTOMERS, SOURCES
 from tickets.bulk_forms import BulkForm
-from tickets.filters import QueueControls, QueueFilter
+from tickets.filters import QueueControls, QueueFilter, filter_chips, search_scope
 from tickets.forms import (
     CollaboratorForm,
     DetailsForm,
@@ -60,13 +60,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     controls = QueueControls(request.GET)
     controls_valid = controls.is_valid()
     view = SAVED_VIEWS[controls.cleaned_data.get("view") or DEFAULT_VIEW]
+    search = controls.cleaned_data.get("q") or ""
+    # A search looks across every view unless the agent narrows it to this one (a chip).
+    scope = search_scope(view, search, narrowed=controls.cleaned_data.get("scope") == "view")
     sort = SORTS[controls.cleaned_data.get("sort") or view.default_sort]
     base = view_queryset(
-        view, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
+        scope, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
     )
     filterset = QueueFilter(request.GET or None, queryset=base)
     filters_valid = filterset.is_valid() if filterset.is_bound else True
-    search = controls.cleaned_data.get("q") or ""
     page = paginate(filterset.qs, sort, controls.cleaned_data.get("after") or "", search=search)
 
     next_url = ""
@@ -91,6 +93,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_url": next_url,
         "first_url": first_url or "?",
         "searching": bool(search.strip()),
+        "search_everywhere": scope is not view,
+        "chips": filter_chips(request.GET, filterset, view, scope),
         "bulk_form": BulkForm(),
     }
     template = "tickets/queue.html"
