@@ -152,18 +152,13 @@ class BulkView(generics.GenericAPIView):
         responses={200: BulkResultSerializer, **ERRORS_400, **ERRORS_404},
         examples=[
             OpenApiExample(
-                "Hand three tickets over",
+                "Hand tickets over",
                 value={
-                    "tickets": [101, 102, 103],
+                    "tickets": [1042],
                     "action": "assign",
                     "owner": 7,
                     "handover_note": "Covering while Sam is out.",
                 },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Merge into one",
-                value={"tickets": [101, 102], "action": "merge", "into": 100},
                 request_only=True,
             ),
         ],

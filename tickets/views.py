@@ -63,7 +63,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     search = controls.cleaned_data.get("q") or ""
     # A search looks across every view unless the agent narrows it to this one (a chip).
     scope = search_scope(view, search, narrowed=controls.cleaned_data.get("scope") == "view")
-    sort = SORTS[controls.cleaned_data.get("sort") or view.default_sort]
+    # Newest first when searching everywhere: the order ticket_fulltext can bound (tickets.queue).
+    sort = SORTS[controls.cleaned_data.get("sort") or scope.default_sort]
     base = view_queryset(
         scope, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
     )

@@ -143,3 +143,26 @@ def test_short_text_does_not_search_people(acme, jo):
     with CaptureQueriesContext(connection) as captured:
         list(ticket_search.search_tickets(Ticket.objects.all(), "ac"))
     assert len(captured) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text index")
+def test_the_search_index_of_every_ticket_also_holds_created_at(db):
+    """A queue search looks in "Everything", newest first, unless narrowed: its bounded step
+    (tickets.queue._search_rows) needs the words and created_at in one index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_fulltext'")
+        (definition,) = cursor.fetchone()
+    assert "USING gin" in definition
+    assert definition.rstrip().endswith("created_at)"), definition
+
+
+def test_a_search_everywhere_lists_newest_first_and_pages_every_match(agent, monkeypatch):
+    from tickets import queue
+
+    monkeypatch.setattr(queue, "SEARCH_WINDOW", 5)
+    tickets = [TicketFactory(subject=f"{'Scanner' if n % 2 else 'Mouse'} {n}") for n in range(40)]
+    client = client_for(agent)
+    first = client.get("/?view=mine&q=scanner")
+    second = client.get(f"/{first.context['next_url']}")
+    expected = [t.reference for t in reversed(tickets) if t.subject.startswith("Scanner")]
+    assert refs(first) + refs(second) == expected

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0012_ticket_merged_into'),
+        ('tickets', '0012_ticket_survivor_and_search_by_date'),
         ('updates', '0014_outbox_email_threading_and_send_cap'),
     ]
 
