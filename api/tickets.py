@@ -78,6 +78,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
             "resolved_at",
             "closed_at",
+            "merged_into",
         ]
         read_only_fields = fields
 

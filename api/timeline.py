@@ -66,6 +66,7 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
             "attachments",
             "original_body",
             "data",
+            "merged_from",
         ]
         read_only_fields = fields
 

@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import (
     accounts,
+    agent_speed,
     billing,
     errors,
     inbound,
@@ -97,6 +98,9 @@ INCIDENT = "incidents/<id:incident_id>/"
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("tickets/bulk/", agent_speed.BulkView.as_view(), name="tickets-bulk"),
+    path(f"{TICKET}merge/", agent_speed.MergeView.as_view(), name="ticket-merge"),
+    path(f"{TICKET}split/", agent_speed.SplitView.as_view(), name="ticket-split"),
     path(f"{TICKET}updates/", timeline.TicketUpdatesView.as_view(), name="ticket-updates"),
     path(
         f"{TICKET}confirm-understanding/",

@@ -229,10 +229,18 @@ def ticket_named(mail: parsing.ParsedMail) -> Ticket | None:
                 .first()
             )
         if ticket_id is not None:
-            return Ticket.objects.filter(pk=ticket_id).select_related("organization").first()
+            return _survivor(ticket_id)
     if mail.ticket_number is not None:
-        return Ticket.objects.filter(pk=mail.ticket_number).select_related("organization").first()
+        return _survivor(mail.ticket_number)
     return None
+
+
+def _survivor(ticket_id: int) -> Ticket | None:
+    """The ticket, or the one it was merged into: replies to either thread land there."""
+    ticket = Ticket.objects.filter(pk=ticket_id).select_related("organization").first()
+    if ticket is not None and ticket.merged_into_id is not None:
+        return _survivor(ticket.merged_into_id)
+    return ticket
 
 
 def reply(ticket: Ticket, mail: parsing.ParsedMail, sender: User, *, now: datetime) -> Decision:

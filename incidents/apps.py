@@ -8,7 +8,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Registered in every process: the fan-out is queued by task name from web requests.
         import incidents.tasks  # noqa: F401
-        from incidents import reminders
+        from incidents import bulk_actions, reminders
         from incidents.panels import incident_panel_context
         from tickets.panels import TicketPanel, register
 
@@ -22,3 +22,4 @@ class IncidentsConfig(AppConfig):
                 column="side",
             )
         )
+        bulk_actions.register()

@@ -141,6 +141,9 @@ def _ticket_page(
 
 @contact_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survivor = visibility.merged_into(request.user, pk)
+    if survivor is not None:  # merged into another request: that is where it goes on
+        return redirect("portal:ticket", pk=survivor)
     return _ticket_page(request, pk)
 
 

@@ -87,6 +87,12 @@ def get_ticket(viewer: User, pk: int) -> Ticket:
     return ticket
 
 
+def merged_into(viewer: User, pk: int) -> int | None:
+    """The request this visible one was merged into, if it was (its requester sees that one
+    too: tickets.selectors.customer_visible_tickets)."""
+    return visible_tickets(viewer).filter(pk=pk).values_list("merged_into", flat=True).first()
+
+
 def name_for(person: User | None, viewer: User) -> str:
     """How a person is named to this viewer (rule 5)."""
     if person is None:

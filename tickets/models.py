@@ -172,6 +172,17 @@ class Ticket(models.Model):
     best_times = models.CharField(
         max_length=200, blank=True, help_text="When the customer is best reached, in their words."
     )
+    # Set when this ticket was merged into another (updates.merging); it is then closed and
+    # leads there. Always the final survivor: tickets merged into it earlier follow it on.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        db_index=False,  # ticket_merged_into: only the few merged tickets are indexed
+        help_text="The ticket this one was merged into; null unless merged.",
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -234,6 +245,12 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "priority", "next_update_due", "id"],
                 name="scale_ticket_status_prio_due",
+            ),
+            # Merging: the tickets merged into one follow it on; a contact's merged requests.
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="ticket_merged_into",
             ),
             # The staff search's GIN indexes, ticket_fulltext and ticket_search_open_due, are
             # PostgreSQL-only (SQLite has no GIN), so migration 0001_squashed_0010 makes them.

@@ -259,9 +259,11 @@ class Page:
 
 # How many rows of the page's order a search looks at first (see _search_rows).
 SEARCH_WINDOW = 1000
-# Sort keys the open tickets' full-text index also holds (btree_gin, index
-# ticket_search_open_due): a search ordered by one of these can be bounded inside that index.
-SEARCH_BOUNDED_FIELDS = frozenset({"next_update_due"})
+# Sort keys a full-text index also holds (btree_gin): next_update_due in the open tickets'
+# ticket_search_open_due, created_at in every ticket's ticket_fulltext ("Everything", newest or
+# oldest first, where a queue search looks unless narrowed). A search ordered by one of these
+# can be bounded inside that index.
+SEARCH_BOUNDED_FIELDS = frozenset({"next_update_due", "created_at"})
 
 
 def _search_rows(

@@ -1,7 +1,7 @@
 """Reads of tickets for the staff side. Each returns a queryset with its joins decided, so a page
 runs the same number of queries whatever its length."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -41,5 +41,9 @@ def customer_visible_tickets(contact: User) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     tickets = Ticket.objects.filter(organization_id=contact.organization_id)
     if not contact.sees_organization_tickets:
-        tickets = tickets.filter(requester_id=contact.pk)
+        # A request merged into another ticket (updates.merging) leads its requester there.
+        merged_into_theirs = Ticket.objects.filter(
+            requester_id=contact.pk, merged_into__isnull=False
+        ).values("merged_into")
+        tickets = tickets.filter(Q(requester_id=contact.pk) | Q(pk__in=merged_into_theirs))
     return tickets

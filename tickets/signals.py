@@ -22,3 +22,6 @@ priority_changed = Signal()
 field_changed = Signal()
 # ticket, by, at, user, added (True when added, False when removed)
 collaborators_changed = Signal()
+# tickets (the locked tickets), action (a tickets.bulk action name), by, at: sent once per bulk
+# change (tickets.bulk), whose timelines the action wrote set-based without the signals above.
+tickets_bulk_changed = Signal()

@@ -6,6 +6,7 @@ urlpatterns = [
     # The staff home is the queue; "home" stays the name other pages link to.
     path("", views.queue, name="home"),
     path("triage/", views.triage, name="triage"),
+    path("queue/bulk/", views.queue_bulk, name="queue-bulk"),
     path("tickets/new/", views.new_ticket, name="ticket-new"),
     path("tickets/autocomplete/<slug:source>/", views.autocomplete, name="autocomplete"),
     path("tickets/priority-preview/", views.priority_preview, name="priority-preview"),

@@ -13,14 +13,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from tickets import panels, selectors, services
+from tickets import bulk, panels, selectors, services
 from tickets.autocomplete import CONTACTS, CUSTOMERS, SOURCES
-from tickets.filters import QueueControls, QueueFilter
+from tickets.bulk_forms import BulkForm
+from tickets.filters import QueueControls, QueueFilter, filter_chips, search_scope
 from tickets.forms import (
     CollaboratorForm,
     DetailsForm,
@@ -57,13 +60,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     controls = QueueControls(request.GET)
     controls_valid = controls.is_valid()
     view = SAVED_VIEWS[controls.cleaned_data.get("view") or DEFAULT_VIEW]
-    sort = SORTS[controls.cleaned_data.get("sort") or view.default_sort]
+    search = controls.cleaned_data.get("q") or ""
+    # A search looks across every view unless the agent narrows it to this one (a chip).
+    scope = search_scope(view, search, narrowed=controls.cleaned_data.get("scope") == "view")
+    # Newest first when searching everywhere: the order ticket_fulltext can bound (tickets.queue).
+    sort = SORTS[controls.cleaned_data.get("sort") or scope.default_sort]
     base = view_queryset(
-        view, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
+        scope, request.user, now=now, status_filtered=any(request.GET.getlist("status"))
     )
     filterset = QueueFilter(request.GET or None, queryset=base)
     filters_valid = filterset.is_valid() if filterset.is_bound else True
-    search = controls.cleaned_data.get("q") or ""
     page = paginate(filterset.qs, sort, controls.cleaned_data.get("after") or "", search=search)
 
     next_url = ""
@@ -88,6 +94,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_url": next_url,
         "first_url": first_url or "?",
         "searching": bool(search.strip()),
+        "search_everywhere": scope is not view,
+        "chips": filter_chips(request.GET, filterset, view, scope),
+        "bulk_form": BulkForm(),
     }
     template = "tickets/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -96,6 +105,35 @@ def queue(request: HttpRequest) -> HttpResponse:
         template += "#queue"
     status = 200 if controls_valid and filters_valid else 400
     return render(request, template, context, status=status)
+
+
+@staff_view
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk form (tickets.bulk): all the selected tickets change, or none does."""
+    form = BulkForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}) or not back.startswith("/"):
+        back = reverse("home")
+    if form.is_valid():
+        try:
+            updated = bulk.run(
+                action=form.cleaned_data["action"],
+                tickets=form.cleaned_data["tickets"],
+                params=form.params(),
+                by=request.user,
+            )
+        except bulk.BulkRefused as refused:
+            form.add_error(
+                refused.field if refused.field in form.fields else None, refused.message_text
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"{updated} ticket{'s' if updated != 1 else ''} changed.")
+            return redirect(back)
+    context = {"form": form, "back": back}
+    return render(request, "tickets/queue_bulk.html", context, status=400)
 
 
 @staff_view
@@ -187,6 +225,10 @@ def render_ticket_page(
     Reloads the ticket so what is shown is what was saved, whatever the action did. `open_forms`
     names side forms (SIDE_FORMS) to draw open and fresh, besides the bound ones."""
     ticket = selectors.ticket_for_page(ticket_id)
+    if ticket.merged_into_id is not None and request.method == "GET":
+        # A merged ticket lives on in its survivor (updates.merging): go there.
+        messages.info(request, f"{ticket.reference} was merged into SD-{ticket.merged_into_id}.")
+        return redirect("ticket", pk=ticket.merged_into_id)
     template = "tickets/ticket.html#ticket-body" if request.htmx else "tickets/ticket.html"
     context = ticket_page_context(request, ticket, bound, open_forms)
     return render(request, template, context, status=status)

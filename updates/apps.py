@@ -11,11 +11,13 @@ class UpdatesConfig(AppConfig):
         import updates.keeper.notices
         import updates.tasks  # noqa: F401
         from tickets.panels import TicketPanel, register
-        from updates import receivers, search
+        from updates import bulk_actions, receivers, search
+        from updates.merge_views import merge_panel_context
         from updates.panels import timeline_panel_context
 
         receivers.connect()
         search.connect()
+        bulk_actions.register()
         register(
             TicketPanel(
                 name="timeline",
@@ -23,5 +25,14 @@ class UpdatesConfig(AppConfig):
                 context=timeline_panel_context,
                 order=10,
                 column="main",
+            )
+        )
+        register(
+            TicketPanel(
+                name="merge-split",
+                template="updates/panels/merge.html",
+                context=merge_panel_context,
+                order=90,
+                column="side",
             )
         )

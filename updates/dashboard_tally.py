@@ -91,6 +91,16 @@ def count_closed(promise: Promise) -> None:
     _apply(_outcome_changes(promise))
 
 
+def count_made_many(promises: Iterable[Promise]) -> None:
+    """count_made for many new promises in one statement (bulk status changes)."""
+    _apply([(promise.due_at, promise.priority, 1, 0) for promise in promises])
+
+
+def count_closed_many(promises: Iterable[Promise]) -> None:
+    """count_closed for many promises in one statement (bulk merges)."""
+    _apply([change for promise in promises for change in _outcome_changes(promise)])
+
+
 def _outcome_changes(promise: Promise) -> list[tuple[datetime, int, int, int]]:
     if promise.outcome == PromiseOutcome.KEPT:
         return [(promise.due_at, promise.priority, 0, 1)]

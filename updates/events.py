@@ -72,5 +72,13 @@ def describe(entry: TimelineEntry, *, for_customer: bool, tz=None) -> str:
             return f"{data.get('user_name', 'Someone')} joined as a collaborator."
         case "collaborator_removed":
             return f"{data.get('user_name', 'Someone')} is no longer a collaborator."
+        case "merged_into":
+            return f"Merged into {data.get('reference', 'another ticket')}; it continues there."
+        case "merged_from":
+            return f"{data.get('reference', 'Another ticket')} was merged into this one."
+        case "split_to":
+            return f"Messages split off into {data.get('reference', 'a new ticket')}."
+        case "split_from":
+            return f"Split off from {data.get('reference', 'another ticket')}."
         case _:
             return entry.body or entry.event.replace("_", " ").capitalize()

@@ -40,6 +40,11 @@ class TimelineEntry(models.Model):
         null=True, blank=True, help_text="The promise this update made, as the customer was told."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The ticket this entry was written on before that ticket was merged into this entry's
+    # ticket (updates.merging); null on a ticket's own entries. No index: read with its ticket.
+    merged_from = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -481,6 +486,7 @@ class OutboxKind(models.TextChoices):
     MENTION = "mention", "Staff: mentioned in a note"
     INCIDENT_DUE_SOON = "incident_due_soon", "Incident update due soon"
     INCIDENT_BREACHED = "incident_breached", "Incident update late"
+    CUSTOMER_MERGED = "customer_merged", "Customer: merged into another request"
 
 
 class OutboxStatus(models.TextChoices):

@@ -47,6 +47,7 @@ TIMELINE_FIELDS = (
     "created_at",
     "author__name",
     "author__email",
+    "merged_from",
 )
 
 
@@ -107,6 +108,8 @@ def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:
         "when_iso": times.iso(values["created_at"]),
         "body": body,
         "promised": times.short(values["next_update_due"]),
+        # Written on a ticket since merged into this one (updates.merging).
+        "merged_from": f"SD-{values['merged_from']}" if values.get("merged_from") else "",
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from updates import notification_views, views
+from updates import merge_views, notification_views, views
 
 urlpatterns = [
     path("tickets/<int:pk>/updates/public/", views.public_update, name="ticket-public-update"),
@@ -10,6 +10,8 @@ urlpatterns = [
         name="ticket-public-update-preview",
     ),
     path("tickets/<int:pk>/updates/note/", views.internal_note, name="ticket-internal-note"),
+    path("tickets/<int:pk>/merge/", merge_views.merge, name="ticket-merge"),
+    path("tickets/<int:pk>/split/", merge_views.split, name="ticket-split"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/bell/", views.bell, name="notifications-bell"),
     path("notifications/menu/", notification_views.notifications_menu, name="notifications-menu"),

@@ -183,6 +183,13 @@ def customer_email_for(
         case OutboxKind.CUSTOMER_RESOLUTION:
             title = f"[{ticket.reference}] Resolved: {subject}"
             template = "customer_resolution"
+        case OutboxKind.CUSTOMER_MERGED:
+            # updates.merging: the request goes on under another reference.
+            survivor = Ticket(pk=ticket.merged_into_id)
+            context["survivor_reference"] = survivor.reference
+            context["url"] = wording.portal_ticket_url(survivor)
+            title = f"[{ticket.reference}] Now followed as {survivor.reference}: {subject}"
+            template = "customer_merged"
         case _:
             title = f"[{ticket.reference}] Update: {subject}"
             template = "customer_update"
@@ -253,5 +260,6 @@ for _kind in (
     OutboxKind.CUSTOMER_ACKNOWLEDGEMENT,
     OutboxKind.CUSTOMER_UPDATE,
     OutboxKind.CUSTOMER_RESOLUTION,
+    OutboxKind.CUSTOMER_MERGED,
 ):
     register_wording(_kind, Wording(email=customer_email))
