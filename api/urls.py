@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import (
     accounts,
+    audit,
     errors,
     inbound,
     incidents,
@@ -96,6 +97,7 @@ v1 = [
     ),
     path(f"{INCIDENT}updates/", incidents.IncidentUpdatesView.as_view(), name="incident-updates"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
+    path("audit-log/", audit.AuditLogView.as_view(), name="audit-log"),
     path("attachments/", include("attachments.urls")),
     *router.urls,
 ]
