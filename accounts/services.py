@@ -143,3 +143,20 @@ def deactivate_user(user: User, *, actor: User | None = None, request: Any = Non
         sessions.sign_out(user)
         return user
     return update_user(user, changes={"is_active": False}, actor=actor, request=request)
+
+
+def set_contacts_sign_in_by_link_only(
+    organization: Organization, value: bool, *, actor: User, request: Any = None
+) -> Organization:
+    """An organisation admin decides their contacts sign in only with an emailed link."""
+    with transaction.atomic():
+        organization.contacts_sign_in_by_link_only = value
+        organization.save(update_fields=["contacts_sign_in_by_link_only"])
+        signals.settings_changed.send(
+            sender=Organization,
+            target=organization,
+            actor=actor,
+            request=request,
+            fields=["contacts_sign_in_by_link_only"],
+        )
+    return organization

@@ -23,9 +23,9 @@ from accounts import sessions, two_factor
 from accounts.decorators import manager_required, staff_required
 from accounts.forms import CodeForm, StaffAuthenticationForm, StaffPasswordResetForm
 from accounts.models import User
+from accounts.oidc import PENDING_KEY
 from accounts.services import deactivate_user
 
-PENDING_KEY = "_two_factor_pending"
 # The password step is good for this long; then the code page sends them back to it.
 PENDING_SECONDS = 300
 
@@ -37,6 +37,7 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
+    extra_context = {"single_sign_on": lambda: bool(settings.OIDC_RP_CLIENT_ID)}
 
     def form_valid(self, form):
         user = form.get_user()

@@ -82,6 +82,15 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to sign in with that email address and password."]}
             )
+        if user.is_contact and user.organization.contacts_sign_in_by_link_only:
+            raise serializers.ValidationError(
+                {
+                    "password": [
+                        "Your organisation signs in with an emailed link, not a password; "
+                        "API tokens need a password sign-in."
+                    ]
+                }
+            )
         if two_factor.must_enrol(user):
             return _refusal(
                 "enrolment_required",

@@ -498,6 +498,27 @@ STAFF_2FA_REQUIRED_ROLES = env.list("STAFF_2FA_REQUIRED_ROLES", default=["manage
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Service desk")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# Single sign-on for staff with OpenID Connect (mozilla-django-oidc; docs/sign-in.md): on when
+# OIDC_RP_CLIENT_ID is set, with the provider's endpoints (its discovery document lists them).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_CALLBACK_CLASS = "accounts.oidc.StaffOIDCCallbackView"
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# Someone unknown becomes an agent at their first single sign-on (off: a manager adds people).
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+# Provider group -> role, e.g. "sd-managers=manager,sd-agents=agent" (empty: roles stay as set here).
+OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={})
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.StaffOIDCBackend")
 # A signed-in browser's "last seen" is written at most this often (the sessions page).
 SESSION_SEEN_EVERY_SECONDS = env.int("SESSION_SEEN_EVERY_SECONDS", default=300)
 

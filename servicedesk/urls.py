@@ -31,4 +31,5 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("inbound/", include("inbound.urls")),
     path("audit/", include("audit.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
 ]
