@@ -140,8 +140,10 @@ def sign_in_policy(request: HttpRequest) -> HttpResponse:
     organization = request.user.organization
     if not request.user.sees_organization_tickets:
         raise PermissionDenied("Only your organisation's admin decides how everyone signs in.")
+    # An unticked box posts nothing: the form is bound on any POST.
     form = SignInPolicyForm(
-        request.POST or None, initial={"link_only": organization.contacts_sign_in_by_link_only}
+        request.POST if request.method == "POST" else None,
+        initial={"link_only": organization.contacts_sign_in_by_link_only},
     )
     if request.method == "POST" and form.is_valid():
         set_contacts_sign_in_by_link_only(

@@ -105,3 +105,16 @@ def test_a_dashboard_export_is_recorded(client, manager):
 
     assert response.status_code == 200
     assert AuditEvent.objects.get(action="export").detail["table"] == "by_week"
+
+
+def test_a_vendor_changed_through_the_api_is_a_settings_change(manager):
+    api = _api(manager)
+
+    created = api.post(
+        "/api/v1/vendors/", {"name": "Contoso Cloud", "support_email": "help@contoso.example"}
+    )
+    api.patch(f"/api/v1/vendors/{created.json()['id']}/", {"expected_response_minutes": 30})
+
+    events = AuditEvent.objects.filter(action="settings_changed", target_type="vendor")
+    assert events.count() == 2
+    assert events.first().detail["fields"] == ["expected_response_minutes"]
