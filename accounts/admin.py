@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from accounts import sessions, signals
 from accounts.models import CadenceRule, Organization, SupportPlan, User
 
 # The product writes "organisation"; the schema keeps Django's `organization` (renaming fields
@@ -97,3 +98,25 @@ class UserAdmin(OrganisationSpelling, DjangoUserAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A role change and a deactivation made here are announced like the API's (the audit
+        log records them); switching someone off signs them out everywhere."""
+        old = User.objects.filter(pk=obj.pk).values("role", "is_active").first() if change else None
+        super().save_model(request, obj, form, change)
+        if old is None:
+            return
+        if old["role"] != obj.role:
+            signals.role_changed.send(
+                sender=User,
+                user=obj,
+                actor=request.user,
+                request=request,
+                old=old["role"],
+                new=obj.role,
+            )
+        if old["is_active"] and not obj.is_active:
+            sessions.sign_out(obj)
+            signals.user_deactivated.send(
+                sender=User, user=obj, actor=request.user, request=request
+            )

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from accounts.form_messages import PlainErrors
 
@@ -33,3 +33,30 @@ class StaffAuthenticationForm(PlainErrors, AuthenticationForm):
                 "This sign-in is for helpdesk staff. Customers sign in to the portal.",
                 code="not_staff",
             )
+
+
+class CodeForm(PlainErrors, forms.Form):
+    """The second factor: six digits from the app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        error_messages={"required": "Enter the code your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class StaffPasswordResetForm(PlainErrors, PasswordResetForm):
+    """Only helpdesk staff reset their password here (contacts use the portal's)."""
+
+    email = forms.EmailField(
+        label="Work email",
+        max_length=254,
+        error_messages={"required": "Enter your work email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.is_helpdesk_staff)

@@ -169,6 +169,11 @@ class Organization(models.Model):
     support_plan = models.ForeignKey(
         SupportPlan, on_delete=models.PROTECT, default=default_support_plan_id, related_name="+"
     )
+    contacts_sign_in_by_link_only = models.BooleanField(
+        default=False,
+        help_text="This organisation's contacts sign in only with an emailed link, never a "
+        "password (set by an organisation admin in the portal).",
+    )
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
 
     class Meta:
@@ -296,6 +301,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="Notification kinds this person gets in the app only, not by email.",
     )
+    # Mirrors "has a confirmed TOTP device" (accounts.two_factor) on the row every request loads
+    # anyway, so the sign-in gate costs no query for the people without two-factor.
+    two_factor_enabled = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -383,3 +391,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_active and self.role == Role.MANAGER:
             return True
         return super().has_module_perms(app_label)
+
+
+class UserSession(models.Model):
+    """One signed-in browser of one person: what the sessions page lists and what "sign out
+    everywhere" ends. Written when a sign-in completes (accounts.sessions), refreshed at most
+    every few minutes while it is used; the Django session row holds the rest."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    last_seen_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.user_agent[:40]}"

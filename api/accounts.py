@@ -145,12 +145,73 @@ class UserSerializer(StrictModelSerializer):
             "timezone",
             "is_active",
             "date_joined",
+            "triage_duty",
+            "notification_email_off",
+            "two_factor_enabled",
         ]
-        read_only_fields = ["id", "is_active", "date_joined"]
+        read_only_fields = [
+            "id",
+            "is_active",
+            "date_joined",
+            "triage_duty",
+            "notification_email_off",
+            "two_factor_enabled",
+        ]
         validators: list = []
+
+    triage_duty = serializers.BooleanField(
+        read_only=True,
+        help_text="Told of new unowned tickets: true for managers and false for agents unless set.",
+    )
+    notification_email_off = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     def create(self, validated_data: dict[str, Any]) -> User:
         return account_services.create_user(**validated_data)
+
+
+NOTIFICATION_KIND = r"^[a-z_]{1,40}$"
+
+
+class UserChangeSerializer(UserSerializer):
+    """PATCH /api/v1/users/{id}/ (manager): the person's fields, triage duty, active, and the
+    notification kinds they get in the app only. ``is_active`` false signs them out everywhere
+    and their API tokens stop at once."""
+
+    email = serializers.EmailField(max_length=254, read_only=True)
+    password = None
+    triage_duty = StrictBooleanField(
+        required=False,
+        source="triage_duty_setting",
+        help_text="Told of new unowned tickets (true for managers and false for agents unless set).",
+    )
+    is_active = StrictBooleanField(
+        required=False, help_text="false signs the person out everywhere and stops their tokens."
+    )
+    notification_email_off = serializers.ListField(
+        child=serializers.RegexField(NOTIFICATION_KIND, max_length=40),
+        max_length=20,
+        required=False,
+        help_text="Notification kinds this person gets in the app only, not by email.",
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = [name for name in UserSerializer.Meta.fields if name != "password"]
+        read_only_fields = ["id", "email", "date_joined", "two_factor_enabled"]
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["triage_duty"] = instance.triage_duty
+        return data
+
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
+        request = self.context["request"]
+        if "notification_email_off" in validated_data:
+            validated_data["notification_email_off"] = sorted(
+                set(validated_data["notification_email_off"])
+            )
+        return account_services.update_user(
+            instance, changes=validated_data, actor=request.user, request=request._request
+        )
 
 
 class UserFilter(django_filters.FilterSet):
@@ -167,7 +228,8 @@ class UserFilter(django_filters.FilterSet):
         summary="People (manager)", responses={200: UserSerializer(many=True), **ERRORS_403}
     ),
     retrieve=extend_schema(
-        summary="One person (manager)", responses={200: UserSerializer, **ERRORS_403, **ERRORS_404}
+        summary="One person (manager)",
+        responses={200: UserChangeSerializer, **ERRORS_403, **ERRORS_404},
     ),
     create=extend_schema(
         summary="Add an agent, manager or customer contact (manager)",
@@ -197,21 +259,33 @@ class UserFilter(django_filters.FilterSet):
         ],
     ),
     me=extend_schema(summary="Who am I", responses={200: UserSerializer}),
+    partial_update=extend_schema(
+        summary="Change a person: role, triage duty, active, email preferences (manager)",
+        request=UserChangeSerializer,
+        responses={200: UserChangeSerializer, **ERRORS_400, **ERRORS_403, **ERRORS_404},
+    ),
 )
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     permission_classes = [IsManager]
     serializer_class = UserSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = UserFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
     def get_queryset(self) -> QuerySet[User]:
         return User.objects.order_by("email", "id")
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "partial_update", "update"):
+            return UserChangeSerializer
+        return UserSerializer
 
     def get_permissions(self):
         if self.action == "me":

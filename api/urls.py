@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from api import (
     accounts,
     agent_speed,
+    audit,
     billing,
     errors,
     inbound,
@@ -125,6 +126,7 @@ v1 = [
     ),
     path(f"{INCIDENT}updates/", incidents.IncidentUpdatesView.as_view(), name="incident-updates"),
     path("overdue/", overdue.OverdueTicketsView.as_view(), name="overdue"),
+    path("audit-log/", audit.AuditLogView.as_view(), name="audit-log"),
     path("attachments/", include("attachments.urls")),
     *billing_urls,
     *router.urls,

@@ -13,6 +13,7 @@ from datetime import datetime, time
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -41,6 +42,7 @@ from api.filters import TrueOrFalseFilter
 from api.permissions import IsHelpdeskStaffElseNotFound
 from api.schema import ERRORS_400, ERRORS_404
 from api.selectors import visible_tickets
+from audit.services import record
 from tickets import validators
 from tickets.models import Ticket
 from vendors import selectors, services
@@ -93,11 +95,26 @@ class VendorSerializer(StrictModelSerializer):
         # The service runs the model's full validation (uniqueness included) in one place.
         validators: list = []
 
+    def _audit(self, vendor: Vendor, fields) -> Vendor:
+        request = self.context["request"]
+        record(
+            "settings_changed",
+            target=vendor,
+            request=request._request,
+            actor=request.user,
+            detail={"fields": sorted(fields), "via": "api"},
+        )
+        return vendor
+
     def create(self, validated_data: dict[str, Any]) -> Vendor:
-        return services.create_vendor(**validated_data)
+        # The change and its audit event commit together.
+        with transaction.atomic():
+            return self._audit(services.create_vendor(**validated_data), validated_data)
 
     def update(self, instance: Vendor, validated_data: dict[str, Any]) -> Vendor:
-        return services.update_vendor(instance, changes=validated_data)
+        with transaction.atomic():
+            vendor = services.update_vendor(instance, changes=validated_data)
+            return self._audit(vendor, validated_data)
 
 
 # What scorecard_period reads, as the schema says it (years 2000-2099, tickets.validators).

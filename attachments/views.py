@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from attachments.downloads import file_response
 from attachments.selectors import visible_attachment
+from audit.services import record
 
 
 class FirstRenderer(BaseContentNegotiation):
@@ -65,6 +66,16 @@ class AttachmentDownloadView(APIView):
         attachment = visible_attachment(request.user, int(kwargs["attachment_id"]))
         if attachment is None or (self.inline and not attachment.is_raster_image):
             raise NotFound()
+        if request.user.is_helpdesk_staff and not self.inline:
+            # Staff open every customer's files: each download of one is in the audit log
+            # (thumbnails on the timeline are not downloads).
+            record(
+                "attachment_downloaded",
+                target=attachment,
+                request=request._request,
+                actor=request.user,
+                detail={"ticket": attachment.ticket_id, "filename": attachment.filename},
+            )
         return file_response(attachment, inline=self.inline)
 
 

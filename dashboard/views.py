@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.services import record
 from billing import selectors as billing_selectors
 from billing.models import month_of
 from dashboard import selectors
@@ -71,6 +72,12 @@ def _dashboard_access(*, managers_only: bool) -> Callable:
 
 manager_only = _dashboard_access(managers_only=True)
 staff_only = _dashboard_access(managers_only=False)
+
+
+def _exported(request: HttpRequest, table: str, response: HttpResponse) -> HttpResponse:
+    """Data leaving the service desk is in the audit log (``export``)."""
+    record("export", request=request, detail={"table": table, "path": request.path})
+    return response
 
 
 def refresh_seconds() -> int:
@@ -222,7 +229,7 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         response = export_table(export, period, now)
         if response is None:
             raise Http404("No such table.")
-        return response
+        return _exported(request, export, response)
     figures, trends_as_of = recent_trends(request, period, now)
     figures = figures | _on_page(figures)
     context = _now_context(
@@ -300,7 +307,7 @@ def my_figures(request: HttpRequest) -> HttpResponse:
     if export:
         if export not in ("by_week", "by_priority", "by_organization"):
             raise Http404("No such table.")
-        return export_table(export, period, now)
+        return _exported(request, export, export_table(export, period, now))
     by_week = selectors.kept_rate_by(period, now, None)
     by_priority = selectors.kept_rate_by(period, now, "priority")
     by_organization = selectors.kept_rate_by(period, now, "organization__name")
@@ -347,7 +354,7 @@ def losses(request: HttpRequest) -> HttpResponse:
         response = export_table(request.GET["export"], period, now)
         if response is None:
             raise Http404("No such table.")
-        return response
+        return _exported(request, request.GET["export"], response)
     category = request.GET.get("category")
     category = category if category in LossCategory.values else None
     log = list(selectors.loss_log(period, category)[: selectors.LOSS_LOG_LENGTH + 1])

@@ -6,8 +6,10 @@ for SESAME_MAX_AGE seconds.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,12 +17,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
+from accounts.services import set_contacts_sign_in_by_link_only
 from portal import throttle
+from portal.decorators import contact_required
 from portal.forms import (
     ContactPasswordResetForm,
     PortalAuthenticationForm,
     PortalSetPasswordForm,
     SignInLinkForm,
+    SignInPolicyForm,
 )
 from portal.services import SIGN_IN_SCOPE, send_sign_in_link
 from portal.visibility import is_portal_user
@@ -125,4 +130,32 @@ def sign_in_with_link(request: HttpRequest) -> HttpResponse:
         request,
         "portal/sign_in_with_link.html",
         {"token": token, "next": next_url, "email": user.email},
+    )
+
+
+@contact_required
+@require_http_methods(["GET", "POST"])
+def sign_in_policy(request: HttpRequest) -> HttpResponse:
+    """An organisation admin may require the emailed link (no passwords) for all its contacts."""
+    organization = request.user.organization
+    if not request.user.sees_organization_tickets:
+        raise PermissionDenied("Only your organisation's admin decides how everyone signs in.")
+    # An unticked box posts nothing: the form is bound on any POST.
+    form = SignInPolicyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"link_only": organization.contacts_sign_in_by_link_only},
+    )
+    if request.method == "POST" and form.is_valid():
+        set_contacts_sign_in_by_link_only(
+            organization, form.cleaned_data["link_only"], actor=request.user, request=request
+        )
+        messages.success(
+            request,
+            "Everyone now signs in with an emailed link."
+            if form.cleaned_data["link_only"]
+            else "Everyone may sign in with a password or an emailed link.",
+        )
+        return redirect("portal:sign_in_policy")
+    return render(
+        request, "portal/sign_in_policy.html", {"form": form, "organization": organization}
     )

@@ -54,6 +54,12 @@ class PortalAuthenticationForm(PlainErrors, AuthenticationForm):
                 "This sign-in is for customers. Helpdesk staff sign in at /login/.",
                 code="staff_account",
             )
+        if user.organization.contacts_sign_in_by_link_only:
+            raise forms.ValidationError(
+                "Your organisation signs in with an emailed link, not a password. Ask for a "
+                "sign-in link below.",
+                code="link_only",
+            )
 
 
 class ContactPasswordResetForm(PlainErrors, PasswordResetForm):
@@ -67,7 +73,12 @@ class ContactPasswordResetForm(PlainErrors, PasswordResetForm):
     )
 
     def get_users(self, email):
-        return (user for user in super().get_users(email) if user.role == Role.CONTACT)
+        # No password to reset where the organisation signs in by emailed link only.
+        return (
+            user
+            for user in super().get_users(email)
+            if user.role == Role.CONTACT and not user.organization.contacts_sign_in_by_link_only
+        )
 
 
 class PortalSetPasswordForm(PlainErrors, SetPasswordForm):
@@ -219,3 +230,10 @@ def add_service_errors(form: forms.Form, error) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class SignInPolicyForm(PlainErrors, forms.Form):
+    link_only = forms.BooleanField(
+        required=False,
+        label="Sign in only with an emailed link (no passwords) for everyone in the organisation",
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.PortalLogoutView.as_view(), name="logout"),
     path("sign-in-link/", auth_views.request_sign_in_link, name="sign_in_link"),
     path("sign-in/", auth_views.sign_in_with_link, name="sign_in"),
+    path("organisation/sign-in/", auth_views.sign_in_policy, name="sign_in_policy"),
     path(
         "password-reset/",
         auth_views.PortalPasswordResetView.as_view(),

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "saved_replies",
     "billing",
     "incidents",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "sesame",
     "portal",
@@ -78,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp);
+    # then the gate (docs/sign-in.md): enrol first, no page past a missing code.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSignInGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The Content-Security-Policy header (SECURE_CSP below) and where browsers report violations.
@@ -513,6 +520,37 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "servicedesk.errors.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 
+# Staff sign-in (docs/sign-in.md). Roles that must use two-factor (superusers count as managers;
+# empty: nobody must, the v1 behaviour). Wrong codes count under the django-axes lockout above, so
+# django-otp's own per-device delay is off: one lockout, per email and client address.
+STAFF_2FA_REQUIRED_ROLES = env.list("STAFF_2FA_REQUIRED_ROLES", default=["manager"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Service desk")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Single sign-on for staff with OpenID Connect (mozilla-django-oidc; docs/sign-in.md): on when
+# OIDC_RP_CLIENT_ID is set, with the provider's endpoints (its discovery document lists them).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_CALLBACK_CLASS = "accounts.oidc.StaffOIDCCallbackView"
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# Someone unknown becomes an agent at their first single sign-on (off: a manager adds people).
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+# Provider group -> role, e.g. "sd-managers=manager,sd-agents=agent" (empty: roles stay as set here).
+OIDC_GROUP_ROLES = env.dict("OIDC_GROUP_ROLES", default={})
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.StaffOIDCBackend")
+# A signed-in browser's "last seen" is written at most this often (the sessions page).
+SESSION_SEEN_EVERY_SECONDS = env.int("SESSION_SEEN_EVERY_SECONDS", default=300)
+
 # The portal's emailed sign-in link (django-sesame): valid once, for a quarter of an hour.
 SESAME_MAX_AGE = env.int("SESAME_MAX_AGE", default=15 * 60)
 SESAME_ONE_TIME = True
@@ -526,8 +564,9 @@ SIGN_IN_EMAILS_WINDOW_MINUTES = env.int("SIGN_IN_EMAILS_WINDOW_MINUTES", default
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's two, refusing a deactivated user and one who must enrol in two-factor first.
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],

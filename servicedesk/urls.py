@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from servicedesk import csp
 from servicedesk.favicon import favicon
@@ -15,6 +16,8 @@ admin.site.site_title = "Service desk admin"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # The admin signs in through the staff sign-in, which asks for the two-factor code.
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path(settings.CSP_REPORT_PATH.lstrip("/"), csp.report, name="csp-report"),
     # Above the api app's catch-all: the api app cannot import webhooks (it sits above it).
@@ -32,4 +35,6 @@ urlpatterns = [
     path("replies/", include("saved_replies.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("billing/", include("billing.urls")),
+    path("audit/", include("audit.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
 ]

@@ -46,6 +46,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _staff_two_factor_not_required(settings):
+    """Managers must enrol in two-factor by default (STAFF_2FA_REQUIRED_ROLES); tests that are
+    not about sign-in keep the v1 behaviour, as API.md allows a test harness. The sign-in tests
+    (tests/accounts/test_two_factor*.py) set the roles they test."""
+    settings.STAFF_2FA_REQUIRED_ROLES = []
+
+
 # The Playwright fixtures (tests/browser.py) for every test package's browser tests.
 from tests.browser import browser, new_page, signed_in_page  # noqa: E402, F401
 

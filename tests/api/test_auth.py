@@ -36,7 +36,7 @@ def test_asking_twice_returns_the_same_token(contact):
         ({"username": "nobody@msp.test", "password": PASSWORD}, "non_field_errors"),
         ({"password": PASSWORD}, "username"),
         ({"username": "alice@msp.test"}, "password"),
-        ({"username": "alice@msp.test", "password": PASSWORD, "otp": "1"}, "otp"),
+        ({"username": "alice@msp.test", "password": PASSWORD, "remember": "1"}, "remember"),
     ],
 )
 def test_bad_credentials_answer_400_naming_the_problem(agent, payload, field):
