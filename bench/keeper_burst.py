@@ -14,7 +14,7 @@ On PostgreSQL with many open tickets, measures:
    (all its processes) and this script spent per 1,000 deliveries (a figure that holds on a
    shared machine where wall times do not), and what the status page showed during the burst.
 
-The SMTP sinks are in bench/keeper_sinks.py. While the burst runs, the script polls with cheap
+The SMTP sinks and the CPU accounting are in bench/keeper_support.py. While the burst runs, the script polls with cheap
 queries (the partial indexes on pending alerts and unsent messages); the exact per-reminder
 checks run once at the end.
 
@@ -32,7 +32,6 @@ import argparse
 import math
 import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -61,7 +60,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Organization, Role, User
-from bench.keeper_sinks import AiosmtpdSink, MinimalSmtpSink
+from bench.keeper_support import (
+    AiosmtpdSink,
+    MinimalSmtpSink,
+    machine_busy_seconds,
+    own_cpu_seconds,
+    process_group_cpu_seconds,
+    worker_processes,
+)
 from servicedesk.celery import app
 from tickets.models import Status, Ticket
 from updates.keeper.clock import database_now
@@ -77,43 +83,6 @@ from updates.models import (
     PromiseAlert,
     PromiseOutcome,
 )
-
-
-def _clock_ticks() -> int:
-    return os.sysconf("SC_CLK_TCK")
-
-
-def _group_stats(group: int) -> list[list[str]]:
-    """/proc/<pid>/stat fields (after the command name) of every live process in a process
-    group (the worker and its pool: it runs in a session of its own). Linux only."""
-    stats = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # state, ppid, pgrp, ...
-            stats.append(fields)
-    return stats
-
-
-def process_group_cpu_seconds(group: int) -> float:
-    """User + system CPU of the live processes of a process group (utime, stime)."""
-    return sum(int(f[11]) + int(f[12]) for f in _group_stats(group)) / _clock_ticks()
-
-
-def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def machine_busy_seconds() -> float:
-    """CPU-seconds the whole machine spent busy (every process, every user), from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / _clock_ticks()
 
 
 def open_ticket_count() -> int:
@@ -300,10 +269,6 @@ def per_thousand(seconds: float, deliveries: int) -> str:
     return f"{seconds / deliveries * 1000:.2f}" if deliveries else "-"
 
 
-def worker_processes(group: int) -> int:
-    return len(_group_stats(group))
-
-
 def reminder_lags(alert_ids: list[int], accepted) -> dict:
     """Each reminder's lag in seconds from its due moment to its delivery (the later of its
     in-app notification and its email's acceptance by the sink), and the reminders lost (a
@@ -415,7 +380,7 @@ def parse_args() -> argparse.Namespace:
         "--sink",
         choices=["minimal", "aiosmtpd"],
         default="minimal",
-        help="the SMTP server emails go to (bench/keeper_sinks.py)",
+        help="the SMTP server emails go to (bench/keeper_support.py)",
     )
     return parser.parse_args()
 

@@ -339,7 +339,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 # How often beat queues the promise sweep (and the vendor chases, reminders due at a moment too):
 # every few seconds, so a reminder arrives within seconds of its moment; an idle sweep is one
-# indexed query and a heartbeat (docs/promise-keeper.md, "Reminders on the dot").
+# prepared query and a heartbeat, under a millisecond of CPU (docs/promise-keeper.md, "Reminders
+# on the dot").
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=5)
 # The backstops that only recover from a crash or a lost task (stored inbound mail not acted on,
 # an incident fan-out whose task was lost) need no such haste.

@@ -1,4 +1,5 @@
-"""The SMTP servers bench/keeper_burst.py's emails go to: each records, per message, its outbox
+"""What bench/keeper_burst.py measures with: the CPU its processes spend (from /proc, Linux
+only), and the SMTP servers its emails go to. Each sink records, per message, its outbox
 key (the X-Service-Desk-Message header) and the moment it accepted it (the "delivered" end of a
 reminder's lag), so duplicates and lags can be counted per reminder.
 
@@ -9,9 +10,12 @@ in Python (`--sink aiosmtpd`), as the first runs used.
 """
 
 import asyncio
+import os
+import resource
 import socket
 import threading
 import time
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -132,3 +136,44 @@ class _SinkProtocol(asyncio.Protocol):
                 return
             else:
                 self.transport.write(b"250 ok\r\n")
+
+
+def _clock_ticks() -> int:
+    return os.sysconf("SC_CLK_TCK")
+
+
+def _group_stats(group: int) -> list[list[str]]:
+    """/proc/<pid>/stat fields (after the command name) of every live process in a process
+    group (the worker and its pool: it runs in a session of its own). Linux only."""
+    stats = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # state, ppid, pgrp, ...
+            stats.append(fields)
+    return stats
+
+
+def process_group_cpu_seconds(group: int) -> float:
+    """User + system CPU of the live processes of a process group (utime, stime)."""
+    return sum(int(f[11]) + int(f[12]) for f in _group_stats(group)) / _clock_ticks()
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU-seconds the whole machine spent busy (every process, every user), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / _clock_ticks()
+
+
+def worker_processes(group: int) -> int:
+    return len(_group_stats(group))
