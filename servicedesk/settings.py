@@ -344,7 +344,14 @@ CSP_REPORTS_LOGGED_PER_MINUTE = env.int("CSP_REPORTS_LOGGED_PER_MINUTE", default
 # Celery. The embedded default is kombu's filesystem transport: no server to install.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
-SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+# How often beat queues the promise sweep (and the vendor chases, reminders due at a moment too):
+# every few seconds, so a reminder arrives within seconds of its moment; an idle sweep is one
+# prepared query and a heartbeat, under a millisecond of CPU (docs/promise-keeper.md, "Reminders
+# on the dot").
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=5)
+# The backstops that only recover from a crash or a lost task (stored inbound mail not acted on,
+# an incident fan-out whose task was lost) need no such haste.
+HOUSEKEEPING_INTERVAL_SECONDS = env.int("HOUSEKEEPING_INTERVAL_SECONDS", default=60)
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
@@ -389,8 +396,12 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
 # A queued delivery task not run after this long is presumed lost (Redis restarted) and re-queued.
+# Five sweep intervals, but never under a minute: a burst's deliveries may wait in the queue tens
+# of seconds behind each other, and queueing them again would only add twins to that queue.
+OUTBOX_REQUEUE_FLOOR_SECONDS = 60
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int(
-    "OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * SWEEP_INTERVAL_SECONDS
+    "OUTBOX_REQUEUE_AFTER_SECONDS",
+    default=max(5 * SWEEP_INTERVAL_SECONDS, OUTBOX_REQUEUE_FLOOR_SECONDS),
 )
 # The sweep checks the promises that fell due since its last run for their breach alert, and
 # every overdue promise (the backstop for rows imported with a deadline already past) this often.
@@ -428,8 +439,8 @@ CELERY_BEAT_SCHEDULE["updates-triage-digests"] = {
 }
 CELERY_BEAT_SCHEDULE["incidents-resume-fan-outs"] = {
     "task": "incidents.resume_stalled_fan_outs",
-    "schedule": SWEEP_INTERVAL_SECONDS,
-    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    "schedule": HOUSEKEEPING_INTERVAL_SECONDS,
+    "options": {"expires": HOUSEKEEPING_INTERVAL_SECONDS},
 }
 CELERY_BEAT_SCHEDULE["vendors-send-due-chases"] = {
     "task": "vendors.tasks.send_due_chases",
@@ -463,8 +474,8 @@ if INBOUND_EMAIL_URL:
 # Stored messages whose acting failed (a crash between storing and acting) are acted on here.
 CELERY_BEAT_SCHEDULE["inbound-act-on-stored"] = {
     "task": "inbound.act_on_stored",
-    "schedule": SWEEP_INTERVAL_SECONDS,
-    "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    "schedule": HOUSEKEEPING_INTERVAL_SECONDS,
+    "options": {"expires": HOUSEKEEPING_INTERVAL_SECONDS},
 }
 
 # Webhooks (docs/webhooks.md). Comma-separated CIDRs a webhook may reach although internal

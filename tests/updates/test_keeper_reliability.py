@@ -3,6 +3,7 @@ acknowledged late, re-queued when a worker dies, one task prefetched, time limit
 visibility timeout, a sweep that expires after one interval, no ETA/countdown tasks, and
 deadlines judged by the database's clock."""
 
+import json
 import os
 import subprocess
 import sys
@@ -65,6 +66,66 @@ def test_the_sweep_runs_every_interval_and_expires_after_one():
     assert entry["task"] == "updates.sweep_promises"
     assert entry["schedule"] == settings.SWEEP_INTERVAL_SECONDS
     assert entry["options"]["expires"] == settings.SWEEP_INTERVAL_SECONDS
+
+
+def settings_as_deployed(*names: str, **env: str) -> dict:
+    """The named settings of a fresh process whose environment sets none of the keeper's
+    intervals (the deployed defaults) except those given."""
+    keep = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SWEEP_", "OUTBOX_", "HOUSEKEEPING_"))
+    }
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**keep, **env, "DJANGO_SETTINGS_MODULE": "servicedesk.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_beat_sweeps_every_five_seconds_and_drops_a_sweep_that_waited_that_long():
+    """Reminders on the dot (issue 25): a reminder waits at most one interval for its sweep, and
+    a sweep still queued when the next is due is dropped (the next one does its work). The
+    backstops that only recover from crashes keep their minute."""
+    deployed = settings_as_deployed("SWEEP_INTERVAL_SECONDS", "CELERY_BEAT_SCHEDULE")
+    schedule = deployed["CELERY_BEAT_SCHEDULE"]
+    assert deployed["SWEEP_INTERVAL_SECONDS"] == 5
+    sweep_entry = schedule["promise-keeper-sweep"]
+    assert sweep_entry["task"] == "updates.sweep_promises"
+    assert sweep_entry["schedule"] == 5
+    assert sweep_entry["options"] == {"expires": 5}
+    # Vendor chases are reminders due at a moment too; the backstops run once a minute.
+    assert schedule["vendors-send-due-chases"]["schedule"] == 5
+    for backstop in ("inbound-act-on-stored", "incidents-resume-fan-outs"):
+        assert schedule[backstop]["schedule"] == 60
+        assert schedule[backstop]["options"] == {"expires": 60}
+
+
+def test_lost_deliveries_are_requeued_after_five_intervals_but_never_under_a_minute():
+    """A burst's delivery tasks may wait tens of seconds in the queue; a five-second interval
+    must not make the sweep queue twins of them after 25 s."""
+    names = ("SWEEP_INTERVAL_SECONDS", "OUTBOX_REQUEUE_AFTER_SECONDS")
+    assert settings_as_deployed(*names)["OUTBOX_REQUEUE_AFTER_SECONDS"] == 60
+    assert (
+        settings_as_deployed(*names, SWEEP_INTERVAL_SECONDS="1")["OUTBOX_REQUEUE_AFTER_SECONDS"]
+        == 60
+    )
+    # Above the floor, five intervals as before.
+    assert (
+        settings_as_deployed(*names, SWEEP_INTERVAL_SECONDS="60")["OUTBOX_REQUEUE_AFTER_SECONDS"]
+        == 300
+    )
+    # Set explicitly, it is what the operator (or a test's worker) says.
+    explicit = settings_as_deployed(*names, OUTBOX_REQUEUE_AFTER_SECONDS="4")
+    assert explicit["OUTBOX_REQUEUE_AFTER_SECONDS"] == 4
 
 
 def test_time_limits_that_reach_the_visibility_timeout_are_refused_at_startup():

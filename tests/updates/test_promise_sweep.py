@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AgentFactory, ManagerFactory
@@ -231,17 +233,37 @@ def test_an_idle_sweep_asks_the_database_once_and_writes_one_heartbeat(
 
     assert (result.fired, result.reconciled, result.requeued, result.full_reconcile) == (0,) * 4
     check, beat = (query["sql"] for query in captured.captured_queries)
-    assert check.startswith("SELECT")
-    assert "FOR UPDATE" not in check
-    assert beat.startswith("UPDATE")
+    # The check was prepared by the first sweep on this connection: not planned again.
+    assert check == f"EXECUTE {sweep_module.WORK_DUE_STATEMENT}"
+    assert "FOR UPDATE" not in sweep_module._work_due_sql()[0]
+    # The heartbeat does not wait for the disk, in the same round trip as its UPDATE.
+    assert beat.startswith("SET LOCAL synchronous_commit TO OFF; UPDATE")
     assert heartbeat().finished_at >= heartbeat().started_at
     assert alert(ticket, AlertStage.DUE_SOON).status == AlertStatus.PENDING
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_connection_prepares_the_check_again(organization, agent):
+    """The prepared check lives as long as its connection (CONN_MAX_AGE, a restarted server):
+    a sweep on a new one prepares it there, and still sees what is due."""
+    ticket = make_ticket(organization=organization, priority=2, owner=agent)
+    assert sweep().fired == 0
+    connection.close()
+    PromiseAlert.objects.filter(ticket=ticket, stage=AlertStage.DUE_SOON).update(
+        due_at=database_now()
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert sweep().fired == 1
+    assert captured.captured_queries[0]["sql"].startswith(
+        f"PREPARE {sweep_module.WORK_DUE_STATEMENT} AS SELECT"
+    )
+
+
 @pytest.mark.django_db
 def test_an_idle_sweep_at_a_given_moment_also_skips_the_claims(
-    organization, agent, django_assert_num_queries
+    organization, agent, django_assert_num_queries, settings
 ):
+    settings.OUTBOX_REQUEUE_AFTER_SECONDS = 300  # the acknowledgement's task is not lost yet
     with time_machine.travel(OPENED, tick=False) as traveller:
         make_ticket(organization=organization, priority=2, owner=agent)
         sweep_at(traveller, OPENED + timedelta(minutes=1))
