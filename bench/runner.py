@@ -86,7 +86,8 @@ def machine() -> dict:
             memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
     settings = psql(
         "postgres",
-        "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name) "
+        # current_setting: SHOW's form (128MB), not the raw count of 8 kB pages with its unit.
+        "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) "
         "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', "
         "'max_connections', 'random_page_cost', 'max_parallel_workers_per_gather', "
         "'jit', 'effective_io_concurrency', 'server_version')",
