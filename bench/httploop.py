@@ -19,6 +19,7 @@ class Result:
     cpu_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     statuses: set[int] = field(default_factory=set)
+    rendered: int | None = None  # entries (or rows) the page shows, counted in its HTML
 
     def summary(self) -> dict:
         def pct(values, q):
@@ -39,6 +40,7 @@ class Result:
             "queries": int(statistics.median(self.queries)) if self.queries else None,
             "queries_max": max(self.queries) if self.queries else None,
             "statuses": sorted(self.statuses),
+            "rendered": self.rendered,
         }
 
 
@@ -87,23 +89,51 @@ class Gunicorn:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def measure(server, result, method, path, *, cookies, headers=None, body=None, n, warmup):
-    """`warmup` unmeasured then `n` measured requests, one at a time; 4xx/5xx stop the run."""
+def measure(
+    server, result, method, path, *, cookies, headers=None, body=None, n, warmup, count=None
+):
+    """`warmup` unmeasured then `n` measured requests, one at a time; 4xx/5xx stop the run.
+    `count(content)`, when given, says how many entries the page rendered (`result.rendered`)."""
+    return measure_together(
+        server,
+        result,
+        [(method, path, body)],
+        cookies=cookies,
+        headers=headers,
+        n=n,
+        warmup=warmup,
+        count=count,
+    )
+
+
+def measure_together(server, result, requests, *, cookies, headers=None, n, warmup, count=None):
+    """Like measure, for a page that takes several requests (an HTML shell and the JSON its
+    table loads): each sample is the requests back to back, their times and queries summed, so
+    the percentiles are of the sums. `count` reads the last request's content."""
     headers = dict(headers or {})
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     for index in range(warmup + n):
-        payload = body() if callable(body) else body
-        response, content, elapsed = server.request(method, path, body=payload, headers=headers)
-        if response.status >= 400:
-            raise SystemExit(
-                f"{result.page}: {method} {path} answered {response.status}: {content[:500]!r}"
-            )
+        server_ms = client_ms = cpu_ms = 0.0
+        queries = 0
+        for method, path, body in requests:
+            payload = body() if callable(body) else body
+            response, content, elapsed = server.request(method, path, body=payload, headers=headers)
+            if response.status >= 400:
+                raise SystemExit(
+                    f"{result.page}: {method} {path} answered {response.status}: {content[:500]!r}"
+                )
+            server_ms += float(response.getheader("X-Bench-Ms"))
+            queries += int(response.getheader("X-Bench-Queries"))
+            client_ms += elapsed
+            cpu_ms += float(response.getheader("X-Bench-Cpu-Ms") or "nan")
+            result.statuses.add(response.status)
         if index < warmup:
             continue
-        result.server_ms.append(float(response.getheader("X-Bench-Ms")))
-        result.queries.append(int(response.getheader("X-Bench-Queries")))
-        result.client_ms.append(elapsed)
-        result.cpu_ms.append(float(response.getheader("X-Bench-Cpu-Ms") or "nan"))
-        result.statuses.add(response.status)
+        result.server_ms.append(server_ms)
+        result.queries.append(queries)
+        result.client_ms.append(client_ms)
+        result.cpu_ms.append(cpu_ms)
+    if count is not None:
+        result.rendered = count(content)
     return result

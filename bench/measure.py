@@ -51,6 +51,7 @@ PAGES = (
     "queue_deep",
     "ticket_typical",
     "ticket_long",
+    "ticket_long_all",
     "post_update",
     "portal_list",
     "portal_ticket",
@@ -60,6 +61,12 @@ PAGES = (
     "sweep_idle",
 )
 DEEP_PAGES = 40  # the deep page is 40 "next" clicks in (1,000 tickets down)
+# What a page shows, counted in its HTML: the queue's rows, the ticket page's timeline entries
+# (50 at most, newest first, unless ?timeline=all), so a comparison can say what each renders.
+COUNTS = {
+    "queue": lambda content: content.count(b"<tr data-href="),
+    "ticket": lambda content: content.count(b'<li class="entry '),
+}
 
 
 def session_cookie(user: User) -> str:
@@ -284,15 +291,24 @@ def main() -> None:
                 "queue_search": ("/?view=open&q=printer+offline", staff),
                 "ticket_typical": (f"/tickets/{targets.typical_ticket}/", staff),
                 "ticket_long": (f"/tickets/{targets.long_ticket.pk}/", staff),
+                "ticket_long_all": (f"/tickets/{targets.long_ticket.pk}/?timeline=all", staff),
                 "portal_list": ("/portal/", contact),
                 "portal_ticket": (f"/portal/tickets/{targets.portal_ticket}/", contact),
                 "dashboard": ("/dashboard/", manager),
             }
             if page in get:
                 path, cookies = get[page]
+                count = COUNTS.get(page.split("_")[0])
                 results.append(
                     measure_http(
-                        server, Result(page, path), "GET", path, cookies=cookies, n=n, warmup=w
+                        server,
+                        Result(page, path),
+                        "GET",
+                        path,
+                        cookies=cookies,
+                        n=n,
+                        warmup=w,
+                        count=count,
                     )
                 )
             elif page == "queue_deep":

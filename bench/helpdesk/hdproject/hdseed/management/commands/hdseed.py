@@ -1,129 +1,154 @@
-"""Seed django-helpdesk like seed_scale seeds the service desk: the same number of tickets and
-follow-ups, 300 staff, open tickets mostly recent, long timelines on a few tickets.
+"""Seed django-helpdesk with the very shape of a seeded service desk (bench/run --helpdesk).
 
-Uses the ORM's bulk_create in batches (django-helpdesk's own models: Queue, Ticket, FollowUp).
+    manage.py hdseed --from var/helpdesk-shape
+
+The directory holds three CSV files that bench/runner.py exports from our `seed_scale`
+database (`staff.csv`, `tickets.csv`, `entries.csv`). Each of our tickets becomes a ticket with
+the same id, subject, description, creation time, open/closed state, priority and owner, and
+each of its timeline entries becomes one follow-up at the same moment with the same text and
+visibility: so the follow-ups per ticket are our timeline entries per ticket, long tickets
+included, and the typical and longest tickets are picked from the same distribution on both
+sides. Written with the ORM's bulk_create (django-helpdesk's own models) in batches.
 """
 
-import random
+import csv
+import sys
 import time
-from datetime import timedelta
+from datetime import datetime
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.db import connection, transaction
 from helpdesk.models import FollowUp, Queue, Ticket, UserSettings
 
 BATCH = 5000
-PROBLEMS = (
-    "Outlook keeps asking for my password",
-    "Cannot connect to the VPN from home",
-    "Printer on the second floor shows offline",
-    "Shared drive is very slow to open files",
-    "Teams calls drop after a few minutes",
-    "Backup job failed overnight",
-    "Laptop will not boot after update",
-    "MFA prompts not arriving on phone",
-)
-COMMENTS = (
-    "I have looked at the logs and found the cause; applying the fix now.",
-    "Thank you for your patience, I have reproduced the problem and I am working on it.",
-    "The change is in place. Please try again and tell us how it behaves.",
-    "Checked the event log: repeated authentication failures from one device.",
-    "Thanks, we will try that and let you know.",
-)
+QUEUES = 20  # our organisations are spread over this many queues (a queue per customer team)
+# Ours -> django-helpdesk's: every open status is its Open (1); its default list shows 1 and 2.
+STATUS = {"resolved": 3, "closed": 4}
+OPEN = 1
+EVENT_TITLES = {"opened": "Ticket Opened", "owner_changed": "Assigned", "status_changed": "Updated"}
+
+
+def rows(path: Path):
+    csv.field_size_limit(sys.maxsize)
+    with path.open(newline="") as handle:
+        yield from csv.reader(handle)
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 class Command(BaseCommand):
+    help = __doc__
+
     def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, required=True)
-        parser.add_argument("--followups", type=int)
-        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--from", dest="source", required=True, help="the exported CSVs")
 
     def handle(self, *args, **options):
+        source = Path(options["source"])
         if Ticket.objects.exists():
             raise CommandError("django-helpdesk already has tickets.")
-        rng = random.Random(options["seed"])
-        n = options["tickets"]
-        n_followups = options["followups"] or 5 * n
         started = time.monotonic()
-        now = timezone.now()
+        with transaction.atomic():
+            users = self.staff(source / "staff.csv")
+            queues = Queue.objects.bulk_create(
+                [
+                    Queue(
+                        title=f"Customers {i}", slug=f"customers-{i}", allow_public_submission=True
+                    )
+                    for i in range(1, QUEUES + 1)
+                ]
+            )
+            tickets = self.tickets(source / "tickets.csv", users, queues)
+            followups = self.followups(source / "entries.csv", users)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence('helpdesk_ticket', 'id'), "
+                    "(SELECT MAX(id) FROM helpdesk_ticket))"
+                )
+        self.stdout.write(
+            f"Seeded {tickets:,} tickets and {followups:,} follow-ups in "
+            f"{time.monotonic() - started:.0f}s; staff as in our seed (agent001, manager01, ...)."
+        )
+
+    def staff(self, path: Path) -> dict[str, int]:
+        """Our staff in our id order (so ties break the same way): managers are superusers,
+        agents staff; the benchmark signs in as an agent, as ours does."""
         User = get_user_model()
         password = make_password("scale-pass-2026")
         staff = User.objects.bulk_create(
             [
                 User(
-                    username=f"agent{i:03d}",
-                    email=f"agent{i:03d}@msp.example",
+                    username=username,
+                    email=f"{username}@msp.example",
                     is_staff=True,
-                    is_superuser=i == 1,
+                    is_superuser=role == "manager",
                     password=password,
                 )
-                for i in range(1, 301)
+                for username, role in rows(path)
             ]
         )
         # bulk_create skips the post_save signal that gives each user their helpdesk settings.
         UserSettings.objects.bulk_create([UserSettings(user=user) for user in staff])
-        queues = Queue.objects.bulk_create(
-            [
-                Queue(title=f"Customer {i}", slug=f"customer-{i}", allow_public_submission=True)
-                for i in range(1, 21)
-            ]
-        )
-        open_ids = set()
-        while len(open_ids) < n // 10:
-            open_ids.add(n - int(n * rng.random() ** 3))
-        lengths = [
-            rng.randint(150, 400) if rng.random() < 0.002 else 1 + int(rng.expovariate(1 / 3.5))
-            for _ in range(n)
-        ]
-        scale = n_followups / sum(lengths)
-        lengths = [max(1, round(length * scale)) for length in lengths]
-        span = timedelta(days=3 * 365).total_seconds()
-        tickets, followups = [], []
-        for number in range(1, n + 1):
-            created = now - timedelta(seconds=max(60, span * (1 - number / n)))
-            is_open = number in open_ids
-            tickets.append(
-                Ticket(
-                    id=number,
-                    title=rng.choice(PROBLEMS),
-                    queue=rng.choice(queues),
-                    created=created,
-                    submitter_email=f"contact{rng.randint(1, 20)}@org{rng.randint(1, 2000)}.example",
-                    assigned_to=rng.choice(staff),
-                    status=rng.choice((1, 2)) if is_open else rng.choice((3, 4)),
-                    description="It started this morning after the weekend. Restarting did not help.",
-                    priority=rng.choice((1, 2, 3, 3, 4, 5)),
-                )
-            )
-            for index in range(lengths[number - 1]):
-                followups.append(
-                    FollowUp(
-                        ticket_id=number,
-                        date=created + timedelta(minutes=30 * (index + 1)),
-                        title="Comment",
-                        comment=rng.choice(COMMENTS),
-                        public=rng.random() < 0.7,
-                        user=rng.choice(staff),
-                    )
-                )
-            if len(tickets) >= BATCH:
-                Ticket.objects.bulk_create(tickets)
-                FollowUp.objects.bulk_create(followups, batch_size=BATCH)
-                tickets, followups = [], []
-                if number % 100_000 == 0:
-                    self.stdout.write(f"{number:,} tickets ({time.monotonic() - started:.0f}s)")
-        Ticket.objects.bulk_create(tickets)
-        FollowUp.objects.bulk_create(followups, batch_size=BATCH)
-        from django.db import connection
+        return {user.username: user.pk for user in staff}
 
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('helpdesk_ticket', 'id'), "
-                "(SELECT MAX(id) FROM helpdesk_ticket))"
+    def tickets(self, path: Path, users: dict[str, int], queues: list[Queue]) -> int:
+        batch, count = [], 0
+        for number, subject, description, status, priority, created, owner, requester, org in rows(
+            path
+        ):
+            batch.append(
+                Ticket(
+                    id=int(number),
+                    title=subject[:200],
+                    description=description,
+                    queue=queues[int(org) % QUEUES],
+                    created=moment(created),
+                    submitter_email=requester or None,
+                    assigned_to_id=users.get(owner),
+                    status=STATUS.get(status, OPEN),
+                    priority=int(priority),
+                )
             )
-        self.stdout.write(
-            f"Seeded {Ticket.objects.count():,} tickets and {FollowUp.objects.count():,} "
-            f"follow-ups in {time.monotonic() - started:.0f}s; staff agent001 .. agent300."
-        )
+            if len(batch) >= BATCH:
+                Ticket.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        Ticket.objects.bulk_create(batch)
+        return count + len(batch)
+
+    def followups(self, path: Path, users: dict[str, int]) -> int:
+        """One follow-up per timeline entry: updates and notes by their staff author (notes
+        private), customer replies as emails in (no user), events as its own change records."""
+        batch, count = [], 0
+        for ticket, created, public, kind, event, body, author, old, new in rows(path):
+            if kind == "event":
+                title = EVENT_TITLES.get(event, "Updated")
+                if event == "status_changed":
+                    body = f"Status changed from {old} to {new}"
+                elif event == "owner_changed":
+                    body = f"Assigned to {new}"
+            else:
+                title = "E-Mail Received" if kind == "customer_reply" else "Comment"
+            batch.append(
+                FollowUp(
+                    ticket_id=int(ticket),
+                    date=moment(created),
+                    title=title,
+                    comment=body,
+                    public=public == "t",
+                    user_id=users.get(author),
+                    new_status=STATUS.get(new, OPEN) if event == "status_changed" else None,
+                )
+            )
+            if len(batch) >= BATCH:
+                FollowUp.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+                if count % 100_000 == 0:
+                    self.stdout.write(f"{count:,} follow-ups")
+        FollowUp.objects.bulk_create(batch)
+        return count + len(batch)
