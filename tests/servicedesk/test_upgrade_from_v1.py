@@ -26,7 +26,15 @@ V1_LEAVES = [
     ("vendors", "0002_chase_reminders_through_the_outbox"),
 ]
 # Apps v1 did not have: the upgrade's migrate creates them.
-NEW_SINCE_V1 = ["attachments", "audit", "billing", "inbound", "incidents", "saved_replies", "webhooks"]
+NEW_SINCE_V1 = [
+    "attachments",
+    "audit",
+    "billing",
+    "inbound",
+    "incidents",
+    "saved_replies",
+    "webhooks",
+]
 PROJECT_APPS = {"accounts", "tickets", "updates", "vendors", *NEW_SINCE_V1}
 # Migrates this project's apps to v1's leaves with the replaced files (as v1's own checkout would)
 # and the other apps all the way, then forgets the squashed names Django records once a squash's
