@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WORKER_ENV = {
     "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
-    "WEBHOOK_TIMEOUT_SECONDS": "3",
-    "WEBHOOK_LEASE_SECONDS": "5",
+    # The hung request stays in flight until the kill (no timeout first, which would make it a
+    # failed attempt, retried by design); a lease of 15 s frees it soon after.
+    "WEBHOOK_TIMEOUT_SECONDS": "10",
+    "WEBHOOK_LEASE_SECONDS": "15",
     "WEBHOOK_SWEEP_SECONDS": "1",
     "WEBHOOK_RETRY_BASE_SECONDS": "1",
 }
@@ -41,7 +43,9 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_the_one_in_
         TicketFactory(organization=organization)  # each commit rings the worker's bell
     worker = keeper.worker(**WORKER_ENV)
     worker.wait_until_ready()
-    wait_for(lambda: receiver.received(), timeout=30, what="the first delivery to arrive")
+    # Beat rings every second: the backstop when a ring at commit could not be queued.
+    keeper.beat(**WORKER_ENV).wait_until_ready()
+    wait_for(lambda: receiver.received(), timeout=30, what=f"the first delivery\n{keeper.logs()}")
     in_flight = receiver.received()[0].webhook_id
 
     worker.stop(signal.SIGKILL)  # the whole worker, mid-request
@@ -49,7 +53,6 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_the_one_in_
     receiver.release.set()
     killed_at = time.monotonic()
     keeper.worker(name="worker-2", **WORKER_ENV).wait_until_ready()
-    keeper.beat(**WORKER_ENV).wait_until_ready()
 
     wait_for(
         lambda: Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 5,
@@ -65,5 +68,5 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_the_one_in_
     )
     assert repeated <= {in_flight}
     assert sum(counts.values()) <= 6
-    # One lease (5 s here) plus a beat interval and the new worker's start.
+    # One lease (15 s here) plus a beat interval and the new worker's start.
     assert recovered_in < 45
