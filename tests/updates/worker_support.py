@@ -201,6 +201,7 @@ class Keeper:
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "EMAIL_TIMEOUT": "5",
             "SWEEP_INTERVAL_SECONDS": "1",
+            "HOUSEKEEPING_INTERVAL_SECONDS": "1",
             # Short leases and re-queue delays, so recovery happens in seconds, and task time
             # limits below the visibility timeout (as in production, only smaller).
             "CELERY_TASK_SOFT_TIME_LIMIT": "8",
