@@ -27,7 +27,7 @@ from tickets.models import (
 )
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
 from tickets.validators import text as checked_text
-from updates import cadence, dashboard_tally, merging
+from updates import cadence, dashboard_tally, merging, notify
 from updates.keeper.alerts import alerts_of
 from updates.keeper.outbox import build_messages, write_and_enqueue
 from updates.models import (
@@ -112,11 +112,13 @@ def set_owner_many(
 def _apply_assign(rows, prepared, by, now, locked) -> None:
     owner, note = prepared["owner"], prepared["note"]
     changing = [ticket for ticket in rows if ticket.owner_id != owner.pk]
-    events = set_owner_many(changing, owner, by=by, now=now, note=note)
+    owner_events = set_owner_many(changing, owner, by=by, now=now, note=note)
     # Triage is done once a new ticket has an owner and our understanding (rule 2).
     triaged = [t for t in changing if t.status == Status.NEW and t.problem_statement]
-    events += move_status_many(triaged, Status.OPEN, by=by, now=now)
+    events = owner_events + move_status_many(triaged, Status.OPEN, by=by, now=now)
     TimelineEntry.objects.bulk_create(events)
+    # The new owner hears of each ticket handed to them, as if assigned one by one.
+    notify.owners_changed_many(zip(changing, owner_events, strict=True), by=by, new=owner)
 
 
 # ---- status -------------------------------------------------------------------------------

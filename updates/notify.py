@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from tickets.models import DONE_STATUSES, Ticket
 from updates.keeper.claims import claim
 from updates.keeper.clock import clock_from
-from updates.keeper.outbox import queue_messages
+from updates.keeper.outbox import build_messages, queue_messages, write_and_enqueue
 from updates.models import (
     EMAIL_OPTIONAL_KINDS,
     NotificationKind,
@@ -115,6 +115,31 @@ def owner_changed(ticket: Ticket, *, by: User | None, new: User, event: Timeline
         now=event.created_at,
         entry=event,
     )
+
+
+def owners_changed_many(
+    changes: Iterable[tuple[Ticket, TimelineEntry]], *, by: User | None, new: User
+) -> None:
+    """owner_changed for a bulk assign: the same messages, one per ticket, written in a fixed
+    number of statements whatever the number of tickets (tickets.bulk's promise)."""
+    if (by is not None and by.pk == new.pk) or not new.is_active:
+        return
+    kind = NotificationKind.HANDOVER
+    channels = (OutboxChannel.IN_APP, OutboxChannel.EMAIL)
+    if not new.wants_email_for(kind):
+        channels = (OutboxChannel.IN_APP,)
+    messages = []
+    for ticket, event in changes:
+        messages += build_messages(
+            kind=kind,
+            ticket=ticket,
+            recipients=[new],
+            channels=channels,
+            key=f"handover:{event.pk}",
+            now=event.created_at,
+            entry=event,
+        )
+    write_and_enqueue(messages)
 
 
 def ticket_created(ticket: Ticket, *, by: User | None, at: datetime) -> None:

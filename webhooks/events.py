@@ -14,7 +14,7 @@ from incidents import signals as incident_signals
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
 from updates import signals as update_signals
-from updates.models import EntryKind
+from updates.models import EntryKind, TimelineEntry
 from vendors import signals as vendor_signals
 from webhooks import payloads
 from webhooks.models import Delivery, Event, Subscription
@@ -207,10 +207,50 @@ def on_loss_recorded(loss, at: datetime, **kwargs) -> None:
     )
 
 
+def on_tickets_bulk_changed(tickets: list[Ticket], action: str, at: datetime, **kwargs) -> None:
+    """A bulk change (tickets.bulk) wrote every ticket's timeline set-based: the same events as
+    one by one, each ticket's status change read back from its new timeline event, with the
+    subscriptions loaded once for all the tickets."""
+    if not tickets:
+        return
+    subscriptions = list(Subscription.objects.all())
+    if not subscriptions:
+        return
+    moves = {
+        entry.ticket_id: entry.data
+        for entry in TimelineEntry.objects.filter(
+            ticket_id__in=[ticket.pk for ticket in tickets],
+            kind=EntryKind.EVENT,
+            event="status_changed",
+            created_at=at,
+        ).only("ticket_id", "data")
+    }
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("pk"):
+        move = moves.get(ticket.pk)
+        if move is not None:
+            record(
+                "ticket.status_changed",
+                lambda ticket=ticket, move=move: payloads.status_change(
+                    ticket, move.get("old"), move.get("new")
+                ),
+                at=at,
+                ticket=ticket,
+                subscriptions=subscriptions,
+            )
+        record(
+            "ticket.updated",
+            lambda ticket=ticket: payloads.ticket(ticket),
+            at=at,
+            ticket=ticket,
+            subscriptions=subscriptions,
+        )
+
+
 def connect() -> None:
     uid = "webhooks.events"
     ticket_signals.ticket_created.connect(on_ticket_created, dispatch_uid=f"{uid}.created")
     ticket_signals.status_changed.connect(on_status_changed, dispatch_uid=f"{uid}.status")
+    ticket_signals.tickets_bulk_changed.connect(on_tickets_bulk_changed, dispatch_uid=f"{uid}.bulk")
     for signal in (
         ticket_signals.owner_changed,
         ticket_signals.priority_changed,

@@ -253,3 +253,26 @@ def test_the_queue_form_shows_what_failed(agent, other_agent, organization):
     assert taken.reference in response.content.decode()
     taken.refresh_from_db()
     assert taken.owner_id == other_agent.pk
+
+
+def test_assigning_in_bulk_tells_the_new_owner_of_each_ticket_handed_to_them(
+    agent, other_agent, organization
+):
+    tickets = [owned_ticket(other_agent, organization=organization) for _ in range(3)]
+
+    response = bulk(agent, tickets, "assign", owner=other_agent.pk)  # nothing changes hands
+    assert response.status_code == 200
+    assert not OutboxMessage.objects.filter(kind=OutboxKind.HANDOVER).exists()
+
+    response = bulk(
+        other_agent, tickets, "assign", owner=agent.pk, handover_note="Over to you, Alice"
+    )
+
+    assert response.status_code == 200, response.json()
+    handovers = OutboxMessage.objects.filter(kind=OutboxKind.HANDOVER, recipient=agent)
+    assert set(handovers.values_list("ticket_id", flat=True)) == {t.pk for t in tickets}
+    assert set(handovers.values_list("channel", flat=True)) == {"in_app", "email"}
+    # Assigning to yourself tells nobody.
+    more = [owned_ticket(other_agent, organization=organization) for _ in range(2)]
+    bulk(agent, more, "assign", owner=agent.pk, handover_note="Mine now")
+    assert handovers.count() == 6

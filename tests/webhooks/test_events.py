@@ -147,3 +147,28 @@ def test_a_ping_goes_to_its_subscription_whatever_its_events(subscribe, manager)
     subscription = subscribe(events=["loss.recorded"])
     services.ping(subscription, by=manager)
     assert types(subscription) == ["webhook.ping"]
+
+
+def test_a_bulk_status_change_sends_each_ticket_its_events_as_if_changed_one_by_one(
+    subscribe, organization, agent
+):
+    from tickets import bulk
+
+    tickets = [TicketFactory(organization=organization, owner=agent) for _ in range(3)]
+    for ticket in tickets:
+        ticket_services.change_status(ticket, status=Status.IN_PROGRESS, by=agent)
+    subscription = subscribe(events=["ticket.status_changed", "ticket.updated"])
+
+    bulk.run(
+        tickets=[t.pk for t in tickets],
+        action="status",
+        params={"status": Status.RESOLVED},
+        by=agent,
+    )
+
+    bodies = sent(subscription)
+    moved = [b for b in bodies if b["type"] == "ticket.status_changed"]
+    assert sorted(b["data"]["ticket"]["id"] for b in moved) == sorted(t.pk for t in tickets)
+    assert {b["data"]["previous_status"] for b in moved} == {"in_progress"}
+    assert {b["data"]["ticket"]["status"] for b in moved} == {"resolved"}
+    assert len([b for b in bodies if b["type"] == "ticket.updated"]) == 3
