@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from accounts import sessions, two_factor
+from accounts import sessions, throttle, two_factor
 from accounts.decorators import manager_required, staff_required
 from accounts.forms import CodeForm, StaffAuthenticationForm, StaffPasswordResetForm
 from accounts.models import User
@@ -207,6 +207,15 @@ class StaffPasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
+        # The same allowance as the portal's emails (accounts.throttle): an address cannot be
+        # flooded with reset emails, and the answer is the same whether or not it has an account.
+        if not throttle.allow_email_request(
+            self.request, email=form.cleaned_data["email"], purpose="password_reset"
+        ):
+            form.add_error("email", throttle.refusal_message())
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         # Links in emails use SITE_URL, never the Host header of whoever asked.
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)

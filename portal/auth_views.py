@@ -1,7 +1,7 @@
 """Signing customers in: password, password reset by email, and a one-time emailed link.
 
 Failed password sign-ins are throttled by django-axes (settings.AXES_*); requests for an email
-(a link, a reset) by portal.throttle; the emailed link is a django-sesame token, valid once and
+(a link, a reset) by accounts.throttle; the emailed link is a django-sesame token, valid once and
 for SESAME_MAX_AGE seconds.
 """
 
@@ -17,8 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from sesame import settings as sesame_settings
 
+from accounts import throttle
 from accounts.services import set_contacts_sign_in_by_link_only
-from portal import throttle
 from portal.decorators import contact_required
 from portal.forms import (
     ContactPasswordResetForm,

@@ -566,7 +566,7 @@ SESSION_SEEN_EVERY_SECONDS = env.int("SESSION_SEEN_EVERY_SECONDS", default=300)
 SESAME_MAX_AGE = env.int("SESAME_MAX_AGE", default=15 * 60)
 SESAME_ONE_TIME = True
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
-# Sign-in links and password resets (portal.throttle): at most this many emails asked for one
+# Sign-in links and password resets (accounts.throttle): at most this many emails asked for one
 # address, and from one client address, per window; counted in the shared cache (CACHE_URL).
 SIGN_IN_EMAILS_PER_ADDRESS = env.int("SIGN_IN_EMAILS_PER_ADDRESS", default=3)
 SIGN_IN_EMAILS_PER_CLIENT = env.int("SIGN_IN_EMAILS_PER_CLIENT", default=3)

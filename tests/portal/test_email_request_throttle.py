@@ -1,5 +1,5 @@
 """Sign-in links and password resets: at most three emails per address, and per client, in 15
-minutes (portal.throttle); the same answer for a known and an unknown address."""
+minutes (accounts.throttle); the same answer for a known and an unknown address."""
 
 import logging
 import os
@@ -96,10 +96,10 @@ def test_the_allowance_comes_back_after_the_window(client, contact, sent):
 def test_a_refusal_is_logged_for_the_audit_trail(client, contact, sent, caplog):
     for _ in range(3):
         sent(client, RESET, contact.email)
-    with caplog.at_level(logging.WARNING, logger="portal.throttle"):
+    with caplog.at_level(logging.WARNING, logger="accounts.throttle"):
         sent(client, RESET, contact.email)
 
-    records = [record for record in caplog.records if record.name == "portal.throttle"]
+    records = [record for record in caplog.records if record.name == "accounts.throttle"]
     assert len(records) == 1
     message = records[0].getMessage()
     assert "password_reset" in message
