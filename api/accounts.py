@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +19,7 @@ from api.fields import IdField, StrictBooleanField, StrictCharField, WallClockTi
 from api.filters import IdFilter
 from api.permissions import IsManager, StaffReadManagerWrite
 from api.schema import ERRORS_400, ERRORS_403, ERRORS_404
+from audit.services import record
 
 
 class OrganizationSerializer(StrictModelSerializer):
@@ -103,6 +105,26 @@ class OrganizationViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     filter_backends: list = []
     queryset = Organization.objects.order_by("name", "id")
+
+    def perform_create(self, serializer) -> None:
+        with transaction.atomic():
+            organization = serializer.save()
+            self._audit(organization, serializer.validated_data)
+
+    def perform_update(self, serializer) -> None:
+        # The change and its audit event commit together.
+        with transaction.atomic():
+            organization = serializer.save()
+            self._audit(organization, serializer.validated_data)
+
+    def _audit(self, organization: Organization, fields) -> None:
+        record(
+            "settings_changed",
+            target=organization,
+            request=self.request._request,
+            actor=self.request.user,
+            detail={"fields": sorted(fields), "via": "api"},
+        )
 
 
 class UserSerializer(StrictModelSerializer):

@@ -118,3 +118,16 @@ def test_a_vendor_changed_through_the_api_is_a_settings_change(manager):
     events = AuditEvent.objects.filter(action="settings_changed", target_type="vendor")
     assert events.count() == 2
     assert events.first().detail["fields"] == ["expected_response_minutes"]
+
+
+def test_an_organisation_changed_through_the_api_is_a_settings_change(manager, organization):
+    api = _api(manager)
+
+    response = api.patch(f"/api/v1/organizations/{organization.pk}/", {"name": "Northwind Ltd"})
+    refused = api.patch(f"/api/v1/organizations/{organization.pk}/", {"timezone": "Mars/Base"})
+
+    assert response.status_code == 200
+    assert refused.status_code == 400
+    [event] = AuditEvent.objects.filter(action="settings_changed", target_type="organization")
+    assert (event.actor, event.target_id) == (manager, str(organization.pk))
+    assert event.detail == {"fields": ["name"], "via": "api"}
