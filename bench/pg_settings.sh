@@ -17,4 +17,5 @@ psql_ -c "SELECT pg_reload_conf()" >/dev/null
 if [ "${1:-}" = "--restart" ] || [ "${2:-}" = "--restart" ]; then
   pg_ctlcluster --skip-systemctl-redirect "$VERSION" main restart
 fi
-psql_ -c "SELECT name || ' = ' || setting || COALESCE(unit, '') || CASE WHEN pending_restart THEN ' (restart pending)' ELSE '' END FROM pg_settings WHERE name IN ('shared_buffers','effective_cache_size','work_mem','maintenance_work_mem','random_page_cost','jit') ORDER BY name"
+# As SHOW prints them (pg_settings' own column counts shared_buffers in 8 kB pages).
+psql_ -c "SELECT name || ' = ' || current_setting(name) || CASE WHEN pending_restart THEN ' (restart pending)' ELSE '' END FROM pg_settings WHERE name IN ('shared_buffers','effective_cache_size','work_mem','maintenance_work_mem','random_page_cost','jit') ORDER BY name"
