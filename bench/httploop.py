@@ -92,7 +92,8 @@ class Gunicorn:
 def measure(
     server, result, method, path, *, cookies, headers=None, body=None, n, warmup, count=None
 ):
-    """`warmup` unmeasured then `n` measured requests, one at a time; 4xx/5xx stop the run.
+    """`warmup` unmeasured then `n` measured requests, one at a time; an error, or a GET that
+    redirects, stops the run.
     `count(content)`, when given, says how many entries the page rendered (`result.rendered`)."""
     return measure_together(
         server,
@@ -119,7 +120,9 @@ def measure_together(server, result, requests, *, cookies, headers=None, n, warm
         for method, path, body in requests:
             payload = body() if callable(body) else body
             response, content, elapsed = server.request(method, path, body=payload, headers=headers)
-            if response.status >= 400:
+            # A GET that redirects would measure another page (a sign-in, an enrolment); a POST
+            # without htmx answers with the redirect back, as a browser's form post does.
+            if response.status >= 400 or (method == "GET" and response.status >= 300):
                 raise SystemExit(
                     f"{result.page}: {method} {path} answered {response.status}: {content[:500]!r}"
                 )

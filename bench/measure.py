@@ -56,6 +56,8 @@ PAGES = (
     "portal_list",
     "portal_ticket",
     "dashboard",
+    "incidents_list",
+    "inbound_list",
     "api_list",
     "api_create",
     "sweep_idle",
@@ -295,6 +297,8 @@ def main() -> None:
                 "portal_list": ("/portal/", contact),
                 "portal_ticket": (f"/portal/tickets/{targets.portal_ticket}/", contact),
                 "dashboard": ("/dashboard/", manager),
+                "incidents_list": ("/incidents/", staff),
+                "inbound_list": ("/inbound/", staff),
             }
             if page in get:
                 path, cookies = get[page]
