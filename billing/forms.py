@@ -20,10 +20,11 @@ from billing.models import (
 )
 from billing.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from tickets.web import DateTimeLocalField
+from tickets.widgets import PlainModelChoiceField
 
 
 def work_type_field(**kwargs: Any) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return PlainModelChoiceField(
         queryset=WorkType.objects.filter(active=True).order_by("pk"),
         empty_label=None,
         **kwargs,

@@ -7,6 +7,7 @@ from accounts.form_messages import PlainErrors
 from incidents.models import SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH, Incident, IncidentStatus
 from tickets.models import BODY_MAX_LENGTH, Ticket
 from tickets.web import DateTimeLocalField
+from tickets.widgets import PlainModelChoiceField
 
 CONFIRM_LABEL = "Send it as written (it names a supplier or blames a third party)"
 
@@ -80,7 +81,7 @@ class LinkForm(PlainErrors, forms.Form):
 class TicketPanelLinkForm(PlainErrors, forms.Form):
     """The ticket page's small form: pick one of the open incidents."""
 
-    incident = forms.ModelChoiceField(
+    incident = PlainModelChoiceField(
         label="Major incident", queryset=Incident.objects.none(), empty_label="Choose an incident"
     )
 

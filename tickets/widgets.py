@@ -66,3 +66,24 @@ class FastSelect(forms.Select):
         value = "" if value is None else str(value)
         mark = " selected" if value in selected else ""
         return f'<option value="{escape(value)}"{mark}>{escape(str(label))}</option>'
+
+
+class PlainModelChoiceIterator(ModelChoiceIterator):
+    """Reads the choices with one ordinary query, kept in the queryset's result cache.
+
+    Django's own iterator uses `QuerySet.iterator()`, which on PostgreSQL opens a server-side
+    cursor (DECLARE, FETCH, CLOSE: three round trips) and reads the rows again each time the
+    choices are walked. For the short lists the ticket page draws several times (work types,
+    open incidents) that cost more than the rows themselves."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class PlainModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for short lists (see PlainModelChoiceIterator)."""
+
+    iterator = PlainModelChoiceIterator
