@@ -182,7 +182,12 @@ def main() -> None:
     # This process queues the fan-out: onto the worker's queue.
     app.conf.task_default_queue = queue
     log_dir = Path(tempfile.mkdtemp(prefix="incident-fanout-"))
-    worker = start_worker(queue, sink.port, args.concurrency, log_dir / "worker.log")
+    env = {
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = start_worker(env, queue, args.concurrency, log_dir / "worker.log")
     deliveries = IncidentDelivery.objects.filter(entry__incident=incident)
     emails = OutboxMessage.objects.filter(ticket_id__in=ticket_ids, kind=OutboxKind.CUSTOMER_UPDATE)
     try:
