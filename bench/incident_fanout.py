@@ -249,7 +249,7 @@ def main() -> None:
         ("entries posted / promises kept", f"{posted:,} / {kept:,}"),
         (
             "emails sent / accepted by SMTP (distinct)",
-            f"{sent:,} / {len(sink.accepted.keys()):,} ({len(set(sink.accepted.keys())):,})",
+            f"{sent:,} / {len(sink.accepted.keys):,} ({len(set(sink.accepted.keys)):,})",
         ),
         ("incident's next update due (earliest new promise)", f"{incident.next_update_due}"),
         ("worker CPU (all processes)", f"{worker_cpu:.1f} s"),
