@@ -28,10 +28,9 @@ from tickets.models import (
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
 from tickets.validators import text as checked_text
 from updates import cadence, dashboard_tally, merging, notify
+from updates.keeper import customer_emails
 from updates.keeper.alerts import alerts_of
-from updates.keeper.outbox import build_messages, write_and_enqueue
 from updates.models import (
-    OutboxChannel,
     OutboxKind,
     Promise,
     PromiseAlert,
@@ -233,20 +232,12 @@ def _apply_status(rows, status, by, now, locked) -> None:
 
 def _resolution_emails(tickets: list[Ticket], now: datetime) -> None:
     """updates.keeper.customer_emails.status_changed for many tickets, in one statement."""
-    messages = []
-    for ticket in tickets:
-        requester = ticket.requester
-        if requester is None or not requester.is_active or not requester.email:
-            continue
-        messages += build_messages(
-            kind=OutboxKind.CUSTOMER_RESOLUTION,
-            ticket=ticket,
-            recipients=[requester],
-            channels=[OutboxChannel.EMAIL],
-            key=f"resolution:{ticket.pk}:{now.isoformat()}",
-            now=now,
-        )
-    write_and_enqueue(messages)
+    customer_emails.email_requesters(
+        tickets,
+        kind=OutboxKind.CUSTOMER_RESOLUTION,
+        key=lambda ticket: f"resolution:{ticket.pk}:{now.isoformat()}",
+        now=now,
+    )
 
 
 # ---- merge --------------------------------------------------------------------------------

@@ -32,11 +32,10 @@ from tickets.bulk import lock_tickets
 from tickets.models import BODY_MAX_LENGTH, DONE_STATUSES, Status, Ticket
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
 from updates import dashboard_tally
-from updates.keeper.outbox import build_messages, write_and_enqueue
+from updates.keeper import customer_emails
 from updates.models import (
     AlertStatus,
     EntryKind,
-    OutboxChannel,
     OutboxKind,
     Promise,
     PromiseAlert,
@@ -210,21 +209,13 @@ def _join_people(merged: Sequence[Ticket], survivor: Ticket) -> None:
 
 def _tell_requesters(merged: Sequence[Ticket], survivor: Ticket, now: datetime) -> None:
     """One email per merged ticket (its key makes it exist once), written in one statement."""
-    messages = []
-    for ticket in merged:
-        requester = ticket.requester
-        if requester is None or not requester.is_active or not requester.email:
-            continue
-        messages += build_messages(
-            kind=OutboxKind.CUSTOMER_MERGED,
-            ticket=ticket,
-            recipients=[requester],
-            channels=[OutboxChannel.EMAIL],
-            key=f"merged:{ticket.pk}",
-            now=now,
-            data={"into": survivor.pk, "reference": survivor.reference},
-        )
-    write_and_enqueue(messages)
+    customer_emails.email_requesters(
+        merged,
+        kind=OutboxKind.CUSTOMER_MERGED,
+        key=lambda ticket: f"merged:{ticket.pk}",
+        now=now,
+        data={"into": survivor.pk, "reference": survivor.reference},
+    )
 
 
 # ---- split --------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ Each is an outbox message written in the transaction of the change it reports, d
 commit; a public update that also resolves the ticket sends one email, the resolution.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from tickets.models import DONE_STATUSES, Ticket
-from updates.keeper.outbox import queue_messages
+from updates.keeper.outbox import build_messages, queue_messages, write_and_enqueue
 from updates.models import OutboxChannel, OutboxKind, TimelineEntry
 
 
@@ -18,6 +19,33 @@ def requester_to_email(ticket: Ticket):
     if requester is None or not requester.is_active or not requester.email:
         return None
     return requester
+
+
+def email_requesters(
+    tickets: Iterable[Ticket],
+    *,
+    kind: str,
+    key: Callable[[Ticket], str],
+    now: datetime,
+    data: dict | None = None,
+) -> None:
+    """One email of `kind` to each ticket's requester who can be emailed, for many tickets in
+    one statement (bulk changes and merges)."""
+    messages = []
+    for ticket in tickets:
+        requester = requester_to_email(ticket)
+        if requester is None:
+            continue
+        messages += build_messages(
+            kind=kind,
+            ticket=ticket,
+            recipients=[requester],
+            channels=[OutboxChannel.EMAIL],
+            key=key(ticket),
+            now=now,
+            data=data,
+        )
+    write_and_enqueue(messages)
 
 
 def _queue(ticket: Ticket, *, kind: str, key: str, at: datetime, entry=None) -> None:
