@@ -221,13 +221,21 @@ def _set_owner(
     ticket: Ticket, owner: User, *, by: User | None, now: datetime, handover_note: str
 ) -> None:
     """The one write of `Ticket.owner` after intake (rule 2), for a locked ticket whose checks
-    passed: assign_owner's handover, and staff taking an unowned ticket by changing its status."""
+    passed: assign_owner's handover, and staff taking an unowned ticket by changing its status.
+    set_owner_many is its form for many tickets (the queue's bulk actions, merging)."""
     old = ticket.owner
     ticket.owner = owner
     ticket.save(update_fields=["owner", "updated_at"])
     signals.owner_changed.send(
         sender=Ticket, ticket=ticket, by=by, at=now, old=old, new=owner, handover_note=handover_note
     )
+
+
+def set_owner_many(ticket_ids: list[int], owner: User, *, now: datetime) -> None:
+    """_set_owner for many locked tickets whose checks passed, in one statement; the caller
+    records the owner_changed events and moves the promises (updates.bulk_actions)."""
+    if ticket_ids:
+        Ticket.objects.filter(pk__in=ticket_ids).update(owner=owner, updated_at=now)
 
 
 def _move_status(

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Right
 
-from accounts.models import Organization, User
+from accounts.models import User
 from tickets import bulk
+from tickets import services as ticket_services
 from tickets.models import (
     BODY_MAX_LENGTH,
     DONE_STATUSES,
@@ -27,14 +28,10 @@ from tickets.models import (
 )
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
 from tickets.validators import text as checked_text
-from updates import cadence, dashboard_tally, merging, notify
+from updates import merging, notify, promises
 from updates.keeper import customer_emails
-from updates.keeper.alerts import alerts_of
 from updates.models import (
     OutboxKind,
-    Promise,
-    PromiseAlert,
-    PromiseOutcome,
     TimelineEntry,
 )
 
@@ -76,8 +73,8 @@ def set_owner_many(
     """tickets.services._set_owner and updates.receivers.on_owner_changed for many tickets: the
     owner saved, the pending promises follow, the unsaved owner_changed events returned."""
     ids = [ticket.pk for ticket in tickets]
-    Ticket.objects.filter(pk__in=ids).update(owner=owner, updated_at=now)
-    Promise.objects.filter(ticket_id__in=ids, outcome=PromiseOutcome.PENDING).update(owner=owner)
+    ticket_services.set_owner_many(ids, owner, now=now)
+    promises.follow_owner(ids, owner)
     events = []
     for ticket in tickets:
         old = ticket.owner
@@ -134,19 +131,6 @@ def _status_problems(rows, status, by, locked) -> list[int]:
     return [t.pk for t in rows if t.status != status and not t.can_move_to(status)]
 
 
-def _with_cadence(tickets: list[Ticket]) -> None:
-    """Give the tickets organisations with their plan's cadence rules loaded (three queries for
-    any number of tickets), so the cadence and the reminders compute without reading more."""
-    organizations = Organization.objects.select_related("support_plan").prefetch_related(
-        "support_plan__cadence_rules"
-    )
-    by_id = {
-        org.pk: org for org in organizations.filter(pk__in={t.organization_id for t in tickets})
-    }
-    for ticket in tickets:
-        ticket.organization = by_id[ticket.organization_id]
-
-
 def move_status_many(
     tickets: list[Ticket], status: str, *, by: User, now: datetime
 ) -> list[TimelineEntry]:
@@ -156,7 +140,7 @@ def move_status_many(
         return []
     ids = [ticket.pk for ticket in tickets]
     if status not in OWING_STATUSES:
-        merging.close_promises(ids, now, answered=status in DONE_STATUSES)
+        promises.close_pending_promises_many(ids, at=now, answered=status in DONE_STATUSES)
     changes: dict[str, Any] = {"status": status, "updated_at": now}
     if status == Status.RESOLVED:
         changes["resolved_at"] = now
@@ -164,8 +148,6 @@ def move_status_many(
         changes["closed_at"] = now
     else:
         changes["resolved_at"] = None
-    if status not in OWING_STATUSES:
-        changes["next_update_due"] = None
     if status == Status.CLOSED:
         # resolved_at stays when it was set (a resolved ticket being closed).
         Ticket.objects.filter(pk__in=ids, resolved_at__isnull=True).update(resolved_at=now)
@@ -187,35 +169,8 @@ def move_status_many(
         )
         ticket.status = status
     if status in OWING_STATUSES:
-        _promise_again([t for t in tickets if not was_owing[t.pk]], now)
+        promises.promise_again_many([t for t in tickets if not was_owing[t.pk]], at=now)
     return events
-
-
-def _promise_again(tickets: list[Ticket], now: datetime) -> None:
-    """Rule 5: back to a status that owes updates, a fresh promise one interval from now."""
-    if not tickets:
-        return
-    _with_cadence(tickets)
-    promises = Promise.objects.bulk_create(
-        [
-            Promise(
-                ticket=ticket,
-                made_at=now,
-                due_at=cadence.next_update_due(ticket, now),
-                priority=ticket.priority,
-                organization_id=ticket.organization_id,
-                owner_id=ticket.owner_id,
-            )
-            for ticket in tickets
-        ]
-    )
-    alerts = []
-    for promise, ticket in zip(promises, tickets, strict=True):
-        alerts += alerts_of(promise, ticket, created_at=now)
-        ticket.next_update_due = promise.due_at
-    PromiseAlert.objects.bulk_create(alerts)
-    dashboard_tally.count_made_many(promises)
-    Ticket.objects.bulk_update(tickets, ["next_update_due"])
 
 
 def _apply_status(rows, status, by, now, locked) -> None:

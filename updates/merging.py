@@ -31,15 +31,11 @@ from tickets import services as ticket_services
 from tickets.bulk import lock_tickets
 from tickets.models import BODY_MAX_LENGTH, DONE_STATUSES, Status, Ticket
 from tickets.search import SEARCH_TEXT_MAX_LENGTH
-from updates import dashboard_tally
+from updates import promises
 from updates.keeper import customer_emails
 from updates.models import (
-    AlertStatus,
     EntryKind,
     OutboxKind,
-    Promise,
-    PromiseAlert,
-    PromiseOutcome,
     TimelineEntry,
 )
 
@@ -93,15 +89,14 @@ def merge_ticket(ticket: Ticket, *, into: int, by: User, now: datetime | None = 
 def merge_locked(merged: Sequence[Ticket], survivor: Ticket, *, by: User, now: datetime) -> None:
     """Steps 2-6 of the module docstring for tickets already locked and checked."""
     ids = [ticket.pk for ticket in merged]
-    close_promises(ids, now)
+    promises.close_pending_promises_many(ids, at=now)
+    # A closed ticket has an owner (rule 2): staff who merge an unowned one take it.
+    ticket_services.set_owner_many([t.pk for t in merged if t.owner_id is None], by, now=now)
     Ticket.objects.filter(pk__in=ids).update(
         status=Status.CLOSED,
         closed_at=now,
         resolved_at=Coalesce(F("resolved_at"), Value(now)),
-        next_update_due=None,
         merged_into=survivor.pk,
-        # A closed ticket has an owner (rule 2): staff who merge an unowned one take it.
-        owner=Coalesce(F("owner"), Value(by.pk)),
         updated_at=now,
     )
     Ticket.objects.filter(merged_into__in=ids).update(merged_into=survivor.pk)
@@ -148,30 +143,6 @@ def event_entry(
         data=data,
         created_at=now,
     )
-
-
-def close_promises(ids: Sequence[int], now: datetime, *, answered: bool = False) -> None:
-    """updates.promises.close_pending_promise for many locked tickets in a fixed number of
-    statements: kept (when `answered` and in time), withdrawn (not answered, in time) or
-    breached (late either way). The tickets' `next_update_due` is the caller's to clear."""
-    promises = list(
-        Promise.objects.select_for_update(no_key=True).filter(
-            ticket_id__in=ids, outcome=PromiseOutcome.PENDING
-        )
-    )
-    if not promises:
-        return
-    for promise in promises:
-        outcome = promise.outcome_if_closed_at(now)
-        if not answered and outcome == PromiseOutcome.KEPT:
-            outcome = PromiseOutcome.WITHDRAWN
-        promise.outcome = outcome
-        promise.closed_at = now
-    Promise.objects.bulk_update(promises, ["outcome", "closed_at"])
-    PromiseAlert.objects.filter(promise__in=promises, status=AlertStatus.PENDING).update(
-        status=AlertStatus.CANCELLED, settled_at=now
-    )
-    dashboard_tally.count_closed_many(promises)
 
 
 def _carry_search_text(ids: Sequence[int], survivor: Ticket) -> None:

@@ -5,10 +5,9 @@ Each receiver runs inside the service's transaction, with the ticket row already
 
 from tickets import signals
 from tickets.models import DONE_STATUSES, OWING_STATUSES, Ticket, customer_status
-from updates import cadence, notify
+from updates import cadence, notify, promises
 from updates.events import record_event
 from updates.keeper import customer_emails
-from updates.models import Promise, PromiseOutcome
 from updates.promises import close_pending_promise, make_promise, pending_promise
 
 
@@ -45,8 +44,7 @@ def on_status_changed(ticket: Ticket, by, at, old: str, new: str, **_) -> None:
 
 
 def on_owner_changed(ticket: Ticket, by, at, old, new, handover_note: str = "", **_) -> None:
-    # The new owner is accountable for the promise in force (the dashboard's figures by owner).
-    Promise.objects.filter(ticket=ticket, outcome=PromiseOutcome.PENDING).update(owner=new)
+    promises.follow_owner([ticket.pk], new)
     event = record_event(
         ticket,
         "owner_changed",
