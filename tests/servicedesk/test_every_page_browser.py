@@ -7,12 +7,16 @@ from django.core.management import call_command
 
 from accounts.models import User
 from demo.demo_data import CONTACTS, STAFF
+from inbound import services as inbound_services
+from incidents import services as incident_services
+from saved_replies.services import create_reply
 from tests.browser import LAPTOP, PHONE, save_screenshot
 from tests.page_checks import assert_accessible
 from tickets.models import Ticket
 from updates.feedback import record_loss
 from updates.models import LossCategory
 from vendors.models import Vendor, VendorEscalation
+from webhooks.models import Subscription
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +39,7 @@ def demo(transactional_db):
         ticket=late,
     )
     return {
+        **v1_2_records(manager, late),
         "manager": manager,
         "agent": User.objects.get(email=STAFF["alice"][0]),
         "contact": contact,
@@ -44,6 +49,29 @@ def demo(transactional_db):
         "escalation": VendorEscalation.objects.order_by("pk").first(),
         "loss": loss,
     }
+
+
+def v1_2_records(manager: User, ticket: Ticket) -> dict:
+    """One of each thing the v1.1 and v1.2 pages show, beside the demo's tickets."""
+    incident = incident_services.create_incident(
+        by=manager, title="Email delayed for every customer", summary="Mail queues at the relay."
+    )
+    incident_services.link_ticket(incident, ticket, by=manager)
+    inbound = inbound_services.store(INBOUND_FROM_A_STRANGER)
+    inbound_services.act(inbound.pk)
+    subscription = Subscription.objects.create(
+        url="https://hooks.example.test/desk", events=["*"], secret="s" * 32, created_by=manager
+    )
+    create_reply(author=manager, title="Printer fixed", body="The printer is printing again.")
+    return {"incident": incident, "inbound": inbound, "subscription": subscription}
+
+
+# Nobody the desk knows sent it: it waits in quarantine on /inbound/.
+INBOUND_FROM_A_STRANGER = (
+    b"From: Stranger <someone@unknown.example>\r\nTo: help@desk.example\r\n"
+    b"Subject: Our printer is on fire\r\nMessage-ID: <every-page-1@unknown.example>\r\n"
+    b"Date: Mon, 7 Dec 2026 09:00:00 +0000\r\n\r\nPlease call me back.\r\n"
+)
 
 
 def staff_pages(demo) -> list[str]:
@@ -66,14 +94,33 @@ def staff_pages(demo) -> list[str]:
         f"/dashboard/losses/{demo['loss'].pk}/",
         f"/dashboard/tickets/{late}/reassign/",
         f"/dashboard/tickets/{late}/loss/",
+        # v1.1 and v1.2 pages
+        "/incidents/",
+        f"/incidents/{demo['incident'].pk}/",
+        "/inbound/",
+        f"/inbound/{demo['inbound'].pk}/",
+        "/replies/",
+        "/webhooks/",
+        f"/webhooks/{demo['subscription'].pk}/",
+        "/billing/",
+        f"/billing/organizations/{demo['late'].organization_id}/",
+        "/audit/",
+        "/account/two-factor/",
+        "/account/sessions/",
+        "/account/notifications/",
     ]
 
 
 def portal_pages(demo) -> list[str]:
-    return ["/portal/", "/portal/new/", f"/portal/tickets/{demo['customer_ticket'].pk}/"]
+    return [
+        "/portal/",
+        "/portal/new/",
+        f"/portal/tickets/{demo['customer_ticket'].pk}/",
+        "/portal/organisation/sign-in/",
+    ]
 
 
-SIGNED_OUT_PAGES = ["/login/", "/portal/login/", "/portal/sign-in-link/"]
+SIGNED_OUT_PAGES = ["/login/", "/portal/login/", "/portal/sign-in-link/", "/password-reset/"]
 
 
 def walk(page, base_url: str, paths: list[str], *, phone: bool, name: str) -> None:
