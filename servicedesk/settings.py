@@ -1,4 +1,5 @@
-"""The one settings module: every deployment difference comes from environment variables.
+"""The settings module: every deployment difference comes from environment variables (the REST
+API's framework settings live beside it, in servicedesk/api_settings.py).
 
 Defaults are the embedded first run (SQLite, a filesystem Celery broker, emails on the console), so
 nothing but Python is needed to try the product. Production sets DATABASE_URL, CELERY_BROKER_URL,
@@ -13,6 +14,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from servicedesk.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -571,65 +574,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
 SIGN_IN_EMAILS_PER_ADDRESS = env.int("SIGN_IN_EMAILS_PER_ADDRESS", default=3)
 SIGN_IN_EMAILS_PER_CLIENT = env.int("SIGN_IN_EMAILS_PER_CLIENT", default=3)
 SIGN_IN_EMAILS_WINDOW_MINUTES = env.int("SIGN_IN_EMAILS_WINDOW_MINUTES", default=15)
-# The REST API (api/). JSON only; every error is JSON (api.errors); lists are paginated.
+# The REST API (api/): its framework settings are in servicedesk/api_settings.py.
 API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's two, refusing a deactivated user and one who must enrol in two-factor first.
-        "api.authentication.TokenAuthentication",
-        "api.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
-    "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
-        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
-        # Token requests: a password guesser gets a handful of tries a minute per address.
-        "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
-    },
-    "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Service desk API",
-    "DESCRIPTION": (
-        "Tickets, their timeline and the next-update promise, for scripts and integrations. "
-        "Authenticate with `Authorization: Token <token>` from `POST /api/v1/auth/token/`."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "TicketStatusEnum": "tickets.models.Status",
-        "LossCategoryEnum": "updates.models.LossCategory",
-        "RoleEnum": "accounts.models.Role",
-        "EscalationStatusEnum": "vendors.models.EscalationStatus",
-    },
-    "PATH_CONVERTER_OVERRIDES": {"id": int},
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.forbid_unknown_request_fields",
-        "api.schema.document_common_errors",
-        "api.schema.staff_only_fields_are_optional",
-        "api.schema.examples_in_the_future",
-        "api.schema.query_text_excludes_nul",
-    ],
-}
-
 # Time and billing (docs/billing.md): an entry's author may change it this many days after
 # creating it (then only managers, with a reason); every amount is in this one currency.
 TIME_EDIT_DAYS = env.int("TIME_EDIT_DAYS", default=7)
