@@ -257,28 +257,39 @@ def main() -> None:
         server.stop()
     load_after = load()
 
-    summaries = {key: result.summary() for key, result in results.items()}
+    summaries = {}
+    for key, result in results.items():
+        # The worker's own CPU time (X-Bench-Cpu-Ms) beside the wall time: on a shared machine
+        # the wall time includes waiting for a core, which swamps a few milliseconds.
+        cpu = sorted(result.cpu_ms)
+        summaries[key] = {
+            **result.summary(),
+            "cpu_p95": round(cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))], 1),
+        }
     print(f"\nload average {load_before} before, {load_after} after\n")
-    print("| page | ticket | files shown | p50 ms | p95 ms | p99 ms | queries | CPU p50 ms | n |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| page | ticket | files shown | p50 ms | p95 ms | p99 ms | queries | CPU p50 ms | "
+        "CPU p95 ms | n |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key, row in summaries.items():
         print(
             f"| {key[0]} | {key[1]} ({tickets[key[1]]}) | {row['rendered']} | {row['p50']} | "
             f"{row['p95']} | {row['p99']} | {row['queries']}"
             f"{'' if row['queries'] == row['queries_max'] else ' (max ' + str(row['queries_max']) + ')'}"
-            f" | {row['cpu_p50']} | {row['n']} |"
+            f" | {row['cpu_p50']} | {row['cpu_p95']} | {row['n']} |"
         )
     print()
-    verdicts = []
     for page in ("staff", "portal"):
         files = summaries[(page, "files")]
         for base in ("original", "plain"):
             other = summaries[(page, base)]
             ratio = files["p95"] / other["p95"]
-            verdicts.append(ratio <= 1.10)
+            cpu_ratio = files["cpu_p95"] / other["cpu_p95"]
             print(
                 f"{page}: p95 with {FILES} files / {base}: {files['p95']} / {other['p95']} ms = "
-                f"{ratio:.3f} ({'within' if ratio <= 1.10 else 'over'} 10%); queries "
+                f"{ratio:.3f} ({'within' if ratio <= 1.10 else 'over'} 10%); CPU p95 "
+                f"{files['cpu_p95']} / {other['cpu_p95']} ms = {cpu_ratio:.3f}; queries "
                 f"{files['queries']} vs {other['queries']}"
             )
     (ROOT / "var").mkdir(exist_ok=True)

@@ -2,16 +2,19 @@
 name, size and type, each a download through the permission check, raster images with a
 thumbnail (the preview URL serves PNG, JPEG, GIF and WebP only).
 
-Built here rather than in a template loop: a ticket may list dozens of files, and the template
-engine's lookups per file made 50 files add more than 10% to the ticket pages
-(bench/attachments.py, docs/benchmarks.md "Attachments")."""
+Built here rather than in a template loop, with the standard library's escaping and each size's
+wording computed once: a ticket may list dozens of files, and the template engine's lookups, a
+reverse() per link and the translated size per file made 50 files add more than 10% to the
+ticket pages (bench/attachments.py, docs/benchmarks.md "Attachments")."""
 
 from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
 
 from django import template
 from django.template.defaultfilters import filesizeformat
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from attachments.selectors import FileLink
 
@@ -19,23 +22,33 @@ register = template.Library()
 
 THUMBNAIL = '<img src="{}" alt="" class="attachment-thumb" loading="lazy" width="96" height="72"> '
 ITEM = (
-    '<li><a href="{}" download>{}<span class="attachment-name">{}</span></a> '
-    '<span class="muted small">{} · {}</span></li>'
+    '<li><a href="{url}" download>{thumbnail}<span class="attachment-name">{name}</span></a> '
+    '<span class="muted small">{size} · {kind}</span></li>'
 )
+
+
+@lru_cache(maxsize=4096)
+def size_text(size: int, language: str | None) -> str:
+    """filesizeformat's words ("2.0 KB"), in the language active when called (the key)."""
+    return str(filesizeformat(size))
 
 
 @register.simple_tag
 def attachment_list(files: Sequence[FileLink] | None) -> SafeString:
     if not files:
         return SafeString("")
+    language = get_language()
     items = []
     for file in files:
         preview = file.preview_url
-        thumbnail = format_html(THUMBNAIL, preview) if preview else ""
         items.append(
-            format_html(
-                ITEM, file.url, thumbnail, file.filename, filesizeformat(file.size), file.kind
+            ITEM.format(
+                url=escape(file.url),
+                thumbnail=THUMBNAIL.format(escape(preview)) if preview else "",
+                name=escape(file.filename),
+                size=escape(size_text(file.size, language)),
+                kind=escape(file.kind),
             )
         )
-    # Every item is format_html's output: its values are escaped.
-    return format_html('<ul class="attachments">\n  {}\n</ul>', mark_safe("\n  ".join(items)))
+    # Every value above is escaped (html.escape: the same five characters as Django's escape).
+    return SafeString('<ul class="attachments">\n  ' + "\n  ".join(items) + "\n</ul>")
