@@ -10,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.django_db
 GENERATED_KEY = re.compile(rf"{s3.PREFIX}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}")
 CANARY = b"CANARY-s3-object-5d1e"
 LOOPBACK = {"127.0.0.1", "::1"}
+ORPHAN_FINDER = "sd-test-orphan-finder"
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +305,7 @@ def test_the_command_finds_orphans_with_only_the_documented_variables(s3_server,
                 f"postgres://{database['USER']}"
                 + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
                 + f"@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+                + f"?application_name={ORPHAN_FINDER}"
             ),
             **s3.documented_variables(s3_server),
         ),
@@ -313,3 +316,19 @@ def test_the_command_finds_orphans_with_only_the_documented_variables(s3_server,
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2025/11/left-by-a-crash"]
     assert "Found 1 orphan file." in result.stderr
+    session_gone(ORPHAN_FINDER)
+
+
+def session_gone(application_name: str, timeout: float = 10) -> None:
+    """Wait (bounded) for the finished process's database session to end on the server, so the
+    test database can be dropped at the end of the run on a busy machine."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [application_name],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
