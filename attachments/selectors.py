@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from accounts.models import User
 from attachments.files import RASTER_IMAGE_TYPES, describe_type
@@ -52,7 +53,7 @@ class FileLink:
         """The thumbnail's address, for raster images only; empty for anything else."""
         if self.content_type not in RASTER_IMAGE_TYPES:
             return ""
-        return reverse("v1:attachment-preview", kwargs={"attachment_id": self.pk})
+        return _address("v1:attachment-preview", self.pk)
 
     @property
     def kind(self) -> str:
@@ -61,7 +62,25 @@ class FileLink:
 
 
 def download_url(pk: int) -> str:
-    return reverse("v1:attachment", kwargs={"attachment_id": pk})
+    return _address("v1:attachment", pk)
+
+
+# A page may link dozens of files: reverse() each time cost more than the rest of a file's line
+# (bench/attachments.py). The address is resolved once per route, script prefix and URLconf,
+# with a placeholder where the id goes.
+_PLACEHOLDER = 2147483647
+_routes: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _address(route: str, pk: int) -> str:
+    key = (route, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    parts = _routes.get(key)
+    if parts is None:
+        head, tail = reverse(route, kwargs={"attachment_id": _PLACEHOLDER}).split(
+            str(_PLACEHOLDER), 1
+        )
+        parts = _routes[key] = (head, tail)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
 def files_by_entry(entry_ids: Iterable[int], *, public_only: bool) -> dict[int, list[FileLink]]:

@@ -157,3 +157,19 @@ def test_an_empty_file_is_refused_in_our_words(client, contact, agent):
     assert response.status_code == 400
     assert "One of the files is empty" in html.unescape(response.content.decode())
     assert Attachment.objects.count() == 0
+
+
+def test_a_filename_with_markup_is_shown_as_text_on_both_pages(agent, contact):
+    ticket = owned_ticket(agent, requester=contact, organization=contact.organization)
+    name = '<b onmouseover="alert(1)">bold & brave.txt'
+    services.post_public_update(ticket, author=agent, body="File", attachments=[upload(name)])
+    pages = [
+        client_for(agent).get(f"/tickets/{ticket.pk}/").content.decode(),
+        client_for(contact).get(reverse("portal:ticket", args=[ticket.pk])).content.decode(),
+    ]
+    for page in pages:
+        assert (
+            '<span class="attachment-name">&lt;b onmouseover=&quot;alert(1)&quot;&gt;bold '
+            "&amp; brave.txt</span>"
+        ) in page
+        assert "<b onmouseover" not in page
