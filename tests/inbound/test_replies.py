@@ -34,15 +34,33 @@ def replies(ticket):
 
 
 @pytest.mark.parametrize(
-    ("name", "new_text", "quoted"),
+    ("name", "new_text", "stripped"),
     [
-        ("gmail_reply.eml", "Thanks, it prints again. The tray was the problem.", "> Hello Priya"),
-        ("outlook_reply.eml", "It jammed again after lunch, same tray.", "Sent: 07 December"),
-        ("apple_reply.eml", "Sent from the new printer: all fine now, thank you.", "wrote:"),
+        # A bare first-name sign-off is part of what the customer wrote: it stays.
+        (
+            "gmail_reply.eml",
+            "Thanks, it prints again. The tray was the problem.\n\nPriya",
+            ["On Mon, 7 Dec 2026 at 10:02", "> Hello Priya", "> We cleared the jam"],
+        ),
+        (
+            "outlook_reply.eml",
+            "It jammed again after lunch, same tray.",
+            [
+                "Kind regards,",
+                "Office Manager | Northwind Traders",
+                "Sent: 07 December",
+                "We cleared the jam",
+            ],
+        ),
+        (
+            "apple_reply.eml",
+            "Sent from the new printer: all fine now, thank you.",
+            ["wrote:", "> We cleared the jam"],
+        ),
     ],
 )
 def test_a_reply_adds_the_new_text_and_keeps_the_original_for_staff(
-    ticket, contact, name, new_text, quoted
+    ticket, contact, name, new_text, stripped
 ):
     raw = corpus(name, ticket=ticket, message_id=our_message_id(ticket))
     with time_machine.travel(NOW, tick=False):
@@ -53,9 +71,14 @@ def test_a_reply_adds_the_new_text_and_keeps_the_original_for_staff(
     [reply] = replies(ticket)
     assert reply.is_public
     assert reply.author == contact
-    assert reply.body.startswith(new_text)
-    assert quoted not in reply.body
-    assert quoted in reply.data["original_body"]
+    # Exactly the new text: the quoted history and the signature are gone from the customer's
+    # reply, and kept whole in the original for staff.
+    assert reply.body == new_text
+    original = reply.data["original_body"]
+    assert original.startswith(new_text.splitlines()[0])
+    for text in stripped:
+        assert text not in reply.body
+        assert text in original
 
 
 def test_the_subject_tag_alone_finds_the_ticket(ticket):
