@@ -262,6 +262,24 @@ def reply(ticket: Ticket, mail: parsing.ParsedMail, sender: User, *, now: dateti
     )
     if ticket.status == Status.CLOSED or too_old:
         follow_up = open_ticket_from(mail, sender, follows=ticket)
+        # Both tickets name the other, for staff only: the staff timeline links each to the other.
+        record_event(
+            ticket,
+            "follow_up_opened",
+            at=now,
+            by=sender,
+            linked_ticket=follow_up.pk,
+            reference=follow_up.reference,
+        )
+        record_event(
+            follow_up,
+            "follow_up_of",
+            at=now,
+            by=sender,
+            linked_ticket=ticket.pk,
+            reference=ticket.reference,
+            status=ticket.status,
+        )
         return Decision(
             Outcome.TICKET_CREATED,
             detail=f"A follow-up to {ticket.reference}, which is {ticket.status}.",

@@ -133,6 +133,55 @@ def test_a_late_reply_or_one_to_a_closed_ticket_opens_a_follow_up(ticket, agent,
     assert follow_up.description.startswith(f"Follow-up to {ticket.reference}.")
     assert replies(ticket) == []
 
+    # Each ticket names the other in an internal event.
+    opened = TimelineEntry.objects.get(ticket=ticket, event="follow_up_opened")
+    back = TimelineEntry.objects.get(ticket=follow_up, event="follow_up_of")
+    assert (opened.is_public, back.is_public) == (False, False)
+    assert opened.data["linked_ticket"] == follow_up.pk
+    assert back.data["linked_ticket"] == ticket.pk
+
+
+def test_staff_follow_a_link_each_way_between_a_ticket_and_its_follow_up(
+    ticket, agent, contact, settings
+):
+    from rest_framework.test import APIClient
+
+    from tests.tickets.helpers import client_for
+
+    with time_machine.travel(NOW - timedelta(days=settings.INBOUND_REOPEN_DAYS + 1), tick=False):
+        ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+    with time_machine.travel(NOW, tick=False):
+        follow_up = ingest(
+            corpus("gmail_reply.eml", ticket=ticket, message_id=our_message_id(ticket))
+        ).ticket
+
+    staff = client_for(agent)
+    original_page = staff.get(f"/tickets/{ticket.pk}/").content.decode()
+    follow_up_page = staff.get(f"/tickets/{follow_up.pk}/").content.decode()
+    assert (
+        f'Follow-up opened as <a href="/tickets/{follow_up.pk}/">{follow_up.reference}</a>.'
+        in original_page
+    )
+    assert (
+        f'Follow-up to <a href="/tickets/{ticket.pk}/">{ticket.reference}</a>, which was resolved.'
+        in follow_up_page
+    )
+
+    # The customer sees neither event: not in the portal, not through the API.
+    customer = client_for(contact)
+    api = APIClient()
+    api.force_authenticate(contact)
+    for pk in (ticket.pk, follow_up.pk):
+        page = customer.get(f"/portal/tickets/{pk}/")
+        assert page.status_code == 200
+        assert "Follow-up opened" not in page.content.decode()
+        assert "which was resolved" not in page.content.decode()
+        entries = api.get(f"/api/v1/tickets/{pk}/updates/").json()["results"]
+        assert all(
+            entry.get("event") not in ("follow_up_opened", "follow_up_of") for entry in entries
+        )
+        assert "Follow-up opened" not in str(entries)
+
 
 def test_a_reply_with_a_tag_of_no_ticket_opens_a_new_one(organization, contact):
     message = ingest(corpus("outlook_reply.eml").replace(b"SD-TICKET", b"SD-999999"))
