@@ -17,3 +17,7 @@ role_changed = Signal()
 user_deactivated = Signal()
 # kwargs: target (a model instance), actor, request, fields (names changed)
 settings_changed = Signal()
+# A sign-in link or password reset refused by accounts.throttle. kwargs: request, purpose
+# ("sign_in_link", "password_reset"), email (as typed: never a user, so nothing says whether the
+# address has an account), client (the address counted), over ("address" and/or "client")
+email_request_throttled = Signal()

@@ -4,7 +4,8 @@ Each request for an email (a sign-in link, a password reset) counts against two 
 window of SIGN_IN_EMAILS_WINDOW_MINUTES: the address asked for (SIGN_IN_EMAILS_PER_ADDRESS) and
 the client asking (SIGN_IN_EMAILS_PER_CLIENT). Past either, nothing is sent and the visitor is
 told to check the inbox or wait. Every well-formed request counts, whether or not the address
-has an account, so the answer says nothing about who is a customer.
+has an account, so the answer says nothing about who is a customer. Each refusal is announced
+(accounts.signals.email_request_throttled) and the audit log records it as `throttled`.
 
 The counters live in Django's default cache, which production shares between processes
 (CACHE_URL, Redis), so every gunicorn worker counts against the same allowance. If the cache is
@@ -19,6 +20,9 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from accounts import signals
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +62,14 @@ def allow_email_request(request: HttpRequest, *, email: str, purpose: str) -> bo
         by_client <= settings.SIGN_IN_EMAILS_PER_CLIENT
     ):
         return True
-    # The audit-log hook: once the desk has an audit log, this refusal is one of its entries.
+    over = [
+        name
+        for name, count, allowance in (
+            ("address", by_address, settings.SIGN_IN_EMAILS_PER_ADDRESS),
+            ("client", by_client, settings.SIGN_IN_EMAILS_PER_CLIENT),
+        )
+        if count > allowance
+    ]
     logger.warning(
         "Refused a %s email: %s requests for %s and %s from client %s in %s minutes",
         purpose,
@@ -67,6 +78,11 @@ def allow_email_request(request: HttpRequest, *, email: str, purpose: str) -> bo
         by_client,
         client,
         settings.SIGN_IN_EMAILS_WINDOW_MINUTES,
+    )
+    # The audit log (above accounts) hears of it through a signal; the visitor's answer is the
+    # same whatever it does.
+    signals.email_request_throttled.send(
+        sender=User, request=request, purpose=purpose, email=email, client=client, over=over
     )
     return False
 

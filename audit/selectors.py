@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 ACTIONS = [
     "sign_in",
     "sign_in_failed",
+    "throttled",
     "two_factor_enabled",
     "token_created",
     "role_changed",

@@ -29,8 +29,9 @@ class Reason(models.TextChoices):
 class InboundMessage(models.Model):
     """One message as it arrived (pipe or IMAP), then what became of it.
 
-    `dedupe_key` is the Message-ID of the first delivery of a message: a second row with the same
-    one cannot be written, so a repeated delivery is stored as its own `duplicate` row instead.
+    `dedupe_key` is the Message-ID of the first delivery of a message, else "sha256:" and a hash
+    of its bytes: a second row with the same one cannot be written, so a repeated delivery is
+    stored as its own `duplicate` row instead (with a null key).
     """
 
     received_at = models.DateTimeField(default=timezone.now)

@@ -10,6 +10,7 @@ transaction (docs/email.md).
 3. `act_on_stored` acts on whatever was stored but not acted on (a crash between the two).
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,9 +51,18 @@ def _headers(raw: bytes):
         return None
 
 
+def dedupe_key_of(raw: bytes, message_id: str | None) -> str:
+    """The Message-ID, else a hash of the bytes: a retried delivery of a message without one is
+    the same bytes again. The prefix keeps a hash from ever equalling a Message-ID (<...>)."""
+    if message_id is not None:
+        return message_id
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
 def store(raw: bytes, *, via: str = "pipe", now: datetime | None = None) -> InboundMessage:
-    """Write the message as received. A Message-ID stored before makes this one a `duplicate`
-    (its own row, acted on at once: it changes nothing else). Database errors propagate."""
+    """Write the message as received. A Message-ID stored before (or, without one, the same
+    bytes) makes this one a `duplicate` (its own row, acted on at once: it changes nothing else).
+    Database errors propagate."""
     now = now or timezone.now()
     headers = _headers(raw)
     message_id = parsing.message_id_of(headers) if headers is not None else None
@@ -72,20 +82,20 @@ def store(raw: bytes, *, via: str = "pipe", now: datetime | None = None) -> Inbo
         "sender": sender,
         "subject": subject,
     }
-    if message_id is not None:
-        try:
-            with transaction.atomic():
-                return InboundMessage.objects.create(dedupe_key=message_id, **fields)
-        except IntegrityError:
-            first = InboundMessage.objects.filter(dedupe_key=message_id).first()
-            return InboundMessage.objects.create(
-                outcome=Outcome.DUPLICATE,
-                acted_at=now,
-                ticket_id=first.ticket_id if first else None,
-                detail="This Message-ID was received before; nothing changed.",
-                **fields,
-            )
-    return InboundMessage.objects.create(**fields)
+    key = dedupe_key_of(raw, message_id)
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(dedupe_key=key, **fields)
+    except IntegrityError:
+        first = InboundMessage.objects.filter(dedupe_key=key).first()
+        seen = "This Message-ID" if message_id is not None else "This message (the same bytes)"
+        return InboundMessage.objects.create(
+            outcome=Outcome.DUPLICATE,
+            acted_at=now,
+            ticket_id=first.ticket_id if first else None,
+            detail=f"{seen} was received before; nothing changed.",
+            **fields,
+        )
 
 
 def ingest(raw: bytes, *, via: str = "pipe") -> InboundMessage:
@@ -252,6 +262,24 @@ def reply(ticket: Ticket, mail: parsing.ParsedMail, sender: User, *, now: dateti
     )
     if ticket.status == Status.CLOSED or too_old:
         follow_up = open_ticket_from(mail, sender, follows=ticket)
+        # Both tickets name the other, for staff only: the staff timeline links each to the other.
+        record_event(
+            ticket,
+            "follow_up_opened",
+            at=now,
+            by=sender,
+            linked_ticket=follow_up.pk,
+            reference=follow_up.reference,
+        )
+        record_event(
+            follow_up,
+            "follow_up_of",
+            at=now,
+            by=sender,
+            linked_ticket=ticket.pk,
+            reference=ticket.reference,
+            status=ticket.status,
+        )
         return Decision(
             Outcome.TICKET_CREATED,
             detail=f"A follow-up to {ticket.reference}, which is {ticket.status}.",

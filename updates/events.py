@@ -80,5 +80,11 @@ def describe(entry: TimelineEntry, *, for_customer: bool, tz=None) -> str:
             return f"Messages split off into {data.get('reference', 'a new ticket')}."
         case "split_from":
             return f"Split off from {data.get('reference', 'another ticket')}."
+        case "follow_up_opened":
+            # Internal: the customer emailed this ticket after it was done (inbound.services).
+            return f"Follow-up opened as {data.get('reference', 'a new ticket')}."
+        case "follow_up_of":
+            done = Status(data["status"]).label.lower() if data.get("status") else "done"
+            return f"Follow-up to {data.get('reference', 'an earlier ticket')}, which was {done}."
         case _:
             return entry.body or entry.event.replace("_", " ").capitalize()

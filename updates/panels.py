@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaks_filter, linebreaksbr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
@@ -81,7 +82,7 @@ def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:
         if values["is_public"]:
             label = "System event · customer sees it"
         event = TimelineEntry(event=values["event"], data=values["data"], body=values["body"])
-        body = escape(describe(event, for_customer=False))
+        body = _linked(describe(event, for_customer=False), values["data"] or {})
         if values["event"] == "owner_changed" and values["body"]:
             # The handover note, as the colleague wrote it.
             body = format_html("{}<blockquote>{}</blockquote>", body, linebreaksbr(values["body"]))
@@ -111,6 +112,18 @@ def timeline_row(values: dict[str, Any], times: DatetimeText) -> dict[str, Any]:
         # Written on a ticket since merged into this one (updates.merging).
         "merged_from": f"SD-{values['merged_from']}" if values.get("merged_from") else "",
     }
+
+
+def _linked(text: str, data: dict[str, Any]) -> str:
+    """An event's sentence, escaped, with the ticket it names (`linked_ticket`, `reference`) as a
+    link to that ticket's page."""
+    reference, pk = data.get("reference"), data.get("linked_ticket")
+    if not reference or not isinstance(pk, int) or reference not in text:
+        return escape(text)
+    before, _, after = text.partition(reference)
+    return format_html(
+        '{}<a href="{}">{}</a>{}', before, reverse("ticket", args=[pk]), reference, after
+    )
 
 
 def timeline_panel_context(

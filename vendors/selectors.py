@@ -54,21 +54,8 @@ def incident_escalations(incident_id: int) -> QuerySet[VendorEscalation]:
     )
 
 
-def escalation_for_staff(pk: int) -> VendorEscalation:
-    return VendorEscalation.objects.select_related("vendor", "ticket").get(pk=pk)
-
-
 def active_vendors() -> QuerySet[Vendor]:
     return Vendor.objects.filter(is_active=True).order_by("name")
-
-
-def acknowledgement_overdue_escalations(now: datetime | None = None) -> QuerySet[VendorEscalation]:
-    """Every case a vendor has not acknowledged within its own expected response time."""
-    return (
-        VendorEscalation.objects.acknowledgement_overdue(now)
-        .select_related("vendor", "ticket", "ticket__owner")
-        .order_by("acknowledge_by")
-    )
 
 
 def vendor_escalations(

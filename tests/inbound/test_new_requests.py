@@ -78,9 +78,17 @@ def test_a_refused_file_leaves_the_file_out_not_the_message(contact, attachment_
     assert not Attachment.objects.filter(ticket=message.ticket).exists()
 
 
-def test_mail_without_a_message_id_is_never_a_duplicate(contact):
+def test_mail_without_a_message_id_delivered_twice_is_acted_on_once(contact):
     raw = plain(message_id=None)
     first, second = ingest(raw), ingest(raw)
     assert first.message_id is None
+    assert (first.outcome, second.outcome) == (Outcome.TICKET_CREATED, Outcome.DUPLICATE)
+    assert second.ticket == first.ticket
+    assert Ticket.objects.count() == 1
+
+
+def test_different_mail_without_a_message_id_is_not_a_duplicate(contact):
+    first = ingest(plain(message_id=None, body="The printer is jammed again."))
+    second = ingest(plain(message_id=None, body="And the scanner is offline."))
     assert (first.outcome, second.outcome) == (Outcome.TICKET_CREATED, Outcome.TICKET_CREATED)
     assert Ticket.objects.count() == 2

@@ -34,15 +34,33 @@ def replies(ticket):
 
 
 @pytest.mark.parametrize(
-    ("name", "new_text", "quoted"),
+    ("name", "new_text", "stripped"),
     [
-        ("gmail_reply.eml", "Thanks, it prints again. The tray was the problem.", "> Hello Priya"),
-        ("outlook_reply.eml", "It jammed again after lunch, same tray.", "Sent: 07 December"),
-        ("apple_reply.eml", "Sent from the new printer: all fine now, thank you.", "wrote:"),
+        # A bare first-name sign-off is part of what the customer wrote: it stays.
+        (
+            "gmail_reply.eml",
+            "Thanks, it prints again. The tray was the problem.\n\nPriya",
+            ["On Mon, 7 Dec 2026 at 10:02", "> Hello Priya", "> We cleared the jam"],
+        ),
+        (
+            "outlook_reply.eml",
+            "It jammed again after lunch, same tray.",
+            [
+                "Kind regards,",
+                "Office Manager | Northwind Traders",
+                "Sent: 07 December",
+                "We cleared the jam",
+            ],
+        ),
+        (
+            "apple_reply.eml",
+            "Sent from the new printer: all fine now, thank you.",
+            ["wrote:", "> We cleared the jam"],
+        ),
     ],
 )
 def test_a_reply_adds_the_new_text_and_keeps_the_original_for_staff(
-    ticket, contact, name, new_text, quoted
+    ticket, contact, name, new_text, stripped
 ):
     raw = corpus(name, ticket=ticket, message_id=our_message_id(ticket))
     with time_machine.travel(NOW, tick=False):
@@ -53,9 +71,14 @@ def test_a_reply_adds_the_new_text_and_keeps_the_original_for_staff(
     [reply] = replies(ticket)
     assert reply.is_public
     assert reply.author == contact
-    assert reply.body.startswith(new_text)
-    assert quoted not in reply.body
-    assert quoted in reply.data["original_body"]
+    # Exactly the new text: the quoted history and the signature are gone from the customer's
+    # reply, and kept whole in the original for staff.
+    assert reply.body == new_text
+    original = reply.data["original_body"]
+    assert original.startswith(new_text.splitlines()[0])
+    for text in stripped:
+        assert text not in reply.body
+        assert text in original
 
 
 def test_the_subject_tag_alone_finds_the_ticket(ticket):
@@ -109,6 +132,55 @@ def test_a_late_reply_or_one_to_a_closed_ticket_opens_a_follow_up(ticket, agent,
     assert follow_up != ticket
     assert follow_up.description.startswith(f"Follow-up to {ticket.reference}.")
     assert replies(ticket) == []
+
+    # Each ticket names the other in an internal event.
+    opened = TimelineEntry.objects.get(ticket=ticket, event="follow_up_opened")
+    back = TimelineEntry.objects.get(ticket=follow_up, event="follow_up_of")
+    assert (opened.is_public, back.is_public) == (False, False)
+    assert opened.data["linked_ticket"] == follow_up.pk
+    assert back.data["linked_ticket"] == ticket.pk
+
+
+def test_staff_follow_a_link_each_way_between_a_ticket_and_its_follow_up(
+    ticket, agent, contact, settings
+):
+    from rest_framework.test import APIClient
+
+    from tests.tickets.helpers import client_for
+
+    with time_machine.travel(NOW - timedelta(days=settings.INBOUND_REOPEN_DAYS + 1), tick=False):
+        ticket_services.change_status(ticket, status=Status.RESOLVED, by=agent)
+    with time_machine.travel(NOW, tick=False):
+        follow_up = ingest(
+            corpus("gmail_reply.eml", ticket=ticket, message_id=our_message_id(ticket))
+        ).ticket
+
+    staff = client_for(agent)
+    original_page = staff.get(f"/tickets/{ticket.pk}/").content.decode()
+    follow_up_page = staff.get(f"/tickets/{follow_up.pk}/").content.decode()
+    assert (
+        f'Follow-up opened as <a href="/tickets/{follow_up.pk}/">{follow_up.reference}</a>.'
+        in original_page
+    )
+    assert (
+        f'Follow-up to <a href="/tickets/{ticket.pk}/">{ticket.reference}</a>, which was resolved.'
+        in follow_up_page
+    )
+
+    # The customer sees neither event: not in the portal, not through the API.
+    customer = client_for(contact)
+    api = APIClient()
+    api.force_authenticate(contact)
+    for pk in (ticket.pk, follow_up.pk):
+        page = customer.get(f"/portal/tickets/{pk}/")
+        assert page.status_code == 200
+        assert "Follow-up opened" not in page.content.decode()
+        assert "which was resolved" not in page.content.decode()
+        entries = api.get(f"/api/v1/tickets/{pk}/updates/").json()["results"]
+        assert all(
+            entry.get("event") not in ("follow_up_opened", "follow_up_of") for entry in entries
+        )
+        assert "Follow-up opened" not in str(entries)
 
 
 def test_a_reply_with_a_tag_of_no_ticket_opens_a_new_one(organization, contact):
