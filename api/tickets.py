@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organization, Role, User
-from api.base import StrictSerializer
+from api.base import ReadListSerializer, StrictSerializer
 from api.fields import (
     AwareDateTimeField,
     IdField,
@@ -81,6 +81,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "merged_into",
         ]
         read_only_fields = fields
+        list_serializer_class = ReadListSerializer
 
 
 class CustomerTicketSerializer(TicketSerializer):
