@@ -117,11 +117,12 @@ def _ticket_page(
     status: int = 200,
     partial: str = "",
     refresh_promise: bool = False,
+    ticket: visibility.CustomerTicket | None = None,
 ) -> HttpResponse:
     """The ticket page, or one fragment of it for htmx (`partial`); forms passed in are bound, so
     their errors show in place with what the customer typed."""
     viewer = request.user
-    ticket = visibility.customer_ticket(viewer, pk)
+    ticket = ticket or visibility.customer_ticket(viewer, pk)
     show_all = request.GET.get("timeline") == "all"
     # One entry more than shown tells whether there is older history behind a link.
     timeline = visibility.public_timeline(
@@ -145,10 +146,10 @@ def _ticket_page(
 
 @contact_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survivor = visibility.merged_into(request.user, pk)
-    if survivor is not None:  # merged into another request: that is where it goes on
-        return redirect("portal:ticket", pk=survivor)
-    return _ticket_page(request, pk)
+    ticket = visibility.customer_ticket(request.user, pk)
+    if ticket.merged_into_id is not None:  # merged into another request: it goes on there
+        return redirect("portal:ticket", pk=ticket.merged_into_id)
+    return _ticket_page(request, pk, ticket=ticket)
 
 
 @contact_required

@@ -87,12 +87,6 @@ def get_ticket(viewer: User, pk: int) -> Ticket:
     return ticket
 
 
-def merged_into(viewer: User, pk: int) -> int | None:
-    """The request this visible one was merged into, if it was (its requester sees that one
-    too: tickets.selectors.customer_visible_tickets)."""
-    return visible_tickets(viewer).filter(pk=pk).values_list("merged_into", flat=True).first()
-
-
 def name_for(person: User | None, viewer: User) -> str:
     """How a person is named to this viewer (rule 5)."""
     if person is None:
@@ -138,6 +132,8 @@ class CustomerTicket:
     last_update_text: str
     last_update_at: datetime | None
     feedback_given: bool
+    # The request this one was merged into (its requester sees that one too), if it was.
+    merged_into_id: int | None = None
 
     @property
     def awaiting_confirmation(self) -> bool:
@@ -187,6 +183,7 @@ _CUSTOMER_COLUMNS = (
     "preferred_contact",
     "contact_details",
     "best_times",
+    "merged_into",
     "owner",
     "requester",
     *(f"owner__{column}" for column in _PERSON_COLUMNS),
@@ -232,6 +229,7 @@ def project(ticket: Ticket, viewer: User) -> CustomerTicket:
         last_update_at=getattr(ticket, "last_update_at", None),
         has_feedback=getattr(ticket, "has_feedback", False),
         now=timezone.now(),
+        merged_into_id=ticket.merged_into_id,
     )
 
 
@@ -265,6 +263,7 @@ def _projection(
     last_update_at: datetime | None,
     has_feedback: bool,
     now: datetime,
+    merged_into_id: int | None = None,
 ) -> CustomerTicket:
     status = row["status"]
     due = row["next_update_due"]
@@ -297,6 +296,7 @@ def _projection(
         last_update_text=markdown_as_text(last_update_body or ""),
         last_update_at=last_update_at,
         feedback_given=bool(has_feedback),
+        merged_into_id=merged_into_id,
     )
 
 
