@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organization, Role, User
-from api.base import StrictSerializer
+from api.base import ReadListSerializer, StrictSerializer
 from api.fields import (
     AwareDateTimeField,
     IdField,
@@ -36,6 +36,9 @@ from tickets import services as ticket_services
 from tickets.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Status, Ticket, customer_status
 from tickets.search import search_tickets
 from updates import services as update_services
+
+# TicketSerializer's fields that are not columns of the ticket.
+_COMPUTED = {"reference", "organization_name", "requester_name", "owner_name", "update_overdue"}
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -81,6 +84,19 @@ class TicketSerializer(serializers.ModelSerializer):
             "merged_into",
         ]
         read_only_fields = fields
+        list_serializer_class = ReadListSerializer
+
+
+# The columns TicketSerializer reads (its own fields, the names beside the ids); a list row
+# needs nothing else.
+LIST_COLUMNS = (
+    *(name for name in TicketSerializer.Meta.fields if name not in _COMPUTED),
+    "organization__name",
+    "requester__name",
+    "requester__email",
+    "owner__name",
+    "owner__email",
+)
 
 
 class CustomerTicketSerializer(TicketSerializer):
@@ -338,7 +354,12 @@ class TicketViewSet(
     def get_queryset(self) -> QuerySet[Ticket]:
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return visible_tickets(self.request.user)
+        tickets = visible_tickets(self.request.user)
+        if self.action == "list":
+            # Only what a list row shows: the search columns alone are kilobytes a ticket, and
+            # the customer's and people's other columns were built into models for nothing.
+            tickets = tickets.only(*LIST_COLUMNS)
+        return tickets
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if getattr(self, "swagger_fake_view", False):

@@ -39,7 +39,7 @@ from dashboard.forms import (
     LossLessonsForm,
     ReassignForm,
 )
-from dashboard.rows import panel_rows
+from dashboard.rows import panel_rows, panel_values
 from incidents import selectors as incident_selectors
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -97,7 +97,7 @@ def _query_without_export(request: HttpRequest) -> str:
 def _limited(name: str, queryset, now) -> dict:
     """One query per panel: the first NOW_PANEL_LENGTH rows, whether there are more, and the
     rows' HTML (dashboard.rows)."""
-    rows = list(queryset[: selectors.NOW_PANEL_LENGTH + 1])
+    rows = panel_values(queryset, selectors.NOW_PANEL_LENGTH + 1)
     shown = rows[: selectors.NOW_PANEL_LENGTH]
     return {
         "rows": shown,

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal import answers, visibility
+from portal import answers, rendering, visibility
 from portal.decorators import contact_required
 from portal.forms import (
     FeedbackForm,
@@ -91,9 +91,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[: visibility.SEARCH_MAX_LENGTH]
     tickets = visibility.ticket_list(viewer, scope=scope, state=state, search=search)
     page = NewestPaginator(tickets, PAGE_SIZE, cap=LIST_CAP).get_page(request.GET.get("page"))
+    cards = visibility.project_page(page.object_list, viewer)
     context = {
         "page": page,
-        "tickets": visibility.project_page(page.object_list, viewer),
+        "tickets": cards,
+        "cards": rendering.ticket_cards(cards, scope=scope),
         "scope": scope,
         "state": state,
         "search": search,
@@ -115,20 +117,23 @@ def _ticket_page(
     status: int = 200,
     partial: str = "",
     refresh_promise: bool = False,
+    ticket: visibility.CustomerTicket | None = None,
 ) -> HttpResponse:
     """The ticket page, or one fragment of it for htmx (`partial`); forms passed in are bound, so
     their errors show in place with what the customer typed."""
     viewer = request.user
-    ticket = visibility.customer_ticket(viewer, pk)
+    ticket = ticket or visibility.customer_ticket(viewer, pk)
     show_all = request.GET.get("timeline") == "all"
     # One entry more than shown tells whether there is older history behind a link.
     timeline = visibility.public_timeline(
         viewer, pk, newest=None if show_all else TIMELINE_PAGE_SIZE + 1
     )
     truncated = len(timeline) > TIMELINE_PAGE_SIZE and not show_all
+    timeline = timeline[1:] if truncated else timeline
     context = {
         "ticket": ticket,
-        "timeline": timeline[1:] if truncated else timeline,
+        "timeline": timeline,
+        "entries": rendering.timeline_entries(timeline),
         "timeline_truncated": truncated,
         "reply_form": reply_form or ReplyForm(),
         "not_quite_form": not_quite_form or NotQuiteForm(),
@@ -141,10 +146,10 @@ def _ticket_page(
 
 @contact_required
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survivor = visibility.merged_into(request.user, pk)
-    if survivor is not None:  # merged into another request: that is where it goes on
-        return redirect("portal:ticket", pk=survivor)
-    return _ticket_page(request, pk)
+    ticket = visibility.customer_ticket(request.user, pk)
+    if ticket.merged_into_id is not None:  # merged into another request: it goes on there
+        return redirect("portal:ticket", pk=ticket.merged_into_id)
+    return _ticket_page(request, pk, ticket=ticket)
 
 
 @contact_required

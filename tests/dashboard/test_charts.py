@@ -95,3 +95,63 @@ def test_values_that_would_overlap_are_left_to_the_table():
     html = Template("{% load chart_tags %}{% chart rows title='Weeks' maximum=100 unit='%' %}")
     assert _printed_values(html.render(Context({"rows": year_of_weeks}))) == []
     assert charts.columns(year_of_weeks[:13], maximum=100, unit="%").value_labels
+
+
+# The markup templates/dashboard/charts/chart.html drew before charts.svg replaced it (the
+# reference for "byte for byte").
+CHART_TEMPLATE = """{% if chart.empty %}<p class="chart-empty empty">{{ empty_text }}</p>{% else %}<figure class="chart chart-{{ chart.kind }}">
+<svg viewBox="0 0 {{ chart.width }} {{ chart.height }}" width="100%" role="img" aria-labelledby="{{ chart_id }}-title {{ chart_id }}-desc" preserveAspectRatio="xMinYMin meet">
+  <title id="{{ chart_id }}-title">{{ title }}</title>
+  <desc id="{{ chart_id }}-desc">{{ desc }}</desc>
+  {% if chart.kind == "columns" %}
+  <g class="gridlines" aria-hidden="true">{% for tick in chart.grid %}
+    <line x1="{{ chart.plot_left }}" x2="{{ chart.plot_right }}" y1="{{ tick.y }}" y2="{{ tick.y }}"/>
+    <text x="{{ tick.x }}" y="{{ tick.y }}" dy="4" text-anchor="end">{{ tick.text }}</text>{% endfor %}
+  </g>
+  <g class="shapes">{% for shape in chart.shapes %}
+    <g class="shape"><title>{{ shape.label }}: {{ shape.text }}</title>
+      <rect class="tone-{{ shape.tone }}" x="{{ shape.x }}" y="{{ shape.y }}" width="{{ shape.width }}" height="{{ shape.height }}" rx="2"/>{% if chart.value_labels and shape.value is not None %}
+      <text class="value" x="{{ shape.text_x }}" y="{{ shape.text_y }}" text-anchor="middle">{{ shape.text }}</text>{% endif %}
+    </g>{% endfor %}
+  </g>
+  <g class="axis" aria-hidden="true">
+    <line x1="{{ chart.plot_left }}" x2="{{ chart.plot_right }}" y1="{{ chart.plot_bottom }}" y2="{{ chart.plot_bottom }}"/>{% for tick in chart.labels %}
+    <text x="{{ tick.x }}" y="{{ tick.y }}" text-anchor="middle">{{ tick.text }}</text>{% endfor %}
+  </g>
+  {% else %}
+  <g class="gridlines" aria-hidden="true">{% for tick in chart.grid %}
+    <line x1="{{ tick.x }}" x2="{{ tick.x }}" y1="{{ chart.plot_top }}" y2="{{ chart.plot_bottom }}"/>
+    <text x="{{ tick.x }}" y="{{ tick.y }}" text-anchor="middle">{{ tick.text }}</text>{% endfor %}
+  </g>
+  <g class="shapes">{% for shape in chart.shapes %}
+    <g class="shape"><title>{{ shape.label }}: {{ shape.text }}</title>
+      <text class="label" x="{{ chart.plot_left }}" dx="-8" y="{{ shape.text_y }}" text-anchor="end">{{ shape.label }}</text>
+      <rect class="tone-{{ shape.tone }}" x="{{ shape.x }}" y="{{ shape.y }}" width="{{ shape.width }}" height="{{ shape.height }}" rx="2"/>
+      <text class="value" x="{{ shape.text_x }}" y="{{ shape.text_y }}">{{ shape.text }}</text>
+    </g>{% endfor %}
+  </g>
+  {% endif %}
+</svg>
+</figure>{% endif %}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "rows", "options"),
+    [
+        ("columns", [("w1 <x>", 92.5), ("w2", None), ("w3", 40.0)], {"maximum": 100, "unit": "%"}),
+        ("columns", [(f"{h:02d}", h * 3) for h in range(24)], {"label_every": 3}),
+        ("columns", [(f"w{w}", 87.5) for w in range(52)], {"maximum": 100, "unit": "%"}),
+        ("bars", [("Alice & <Bob>", 95.0), ("P2", 80), ("Carol", None)], {"maximum": 100}),
+        ("bars", [("A customer with a very long registered name Ltd", 3), ("B", 0.25)], {}),
+        ("columns", [("00", 0)], {}),
+        ("bars", [], {}),
+    ],
+)
+def test_svg_is_the_markup_the_chart_template_drew(kind, rows, options):
+    drawn = (charts.bars if kind == "bars" else charts.columns)(rows, **options)
+    texts = {"title": "By <owner>", "desc": "Kept & due", "chart_id": "chart-7"}
+    expected = Template(CHART_TEMPLATE).render(
+        Context({"chart": drawn, "empty_text": "Nothing <here>.", **texts})
+    )
+    assert charts.svg(drawn, empty_text="Nothing <here>.", **texts) + "\n" == expected
