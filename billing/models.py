@@ -7,10 +7,12 @@ throughout, never float.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -126,19 +128,33 @@ class Contract(models.Model):
         rounded = Decimal(round_up(minutes, self.rounding_minutes))
         return rounded * self.out_of_hours_multiplier if out_of_hours else rounded
 
-    def price(self, entries: Iterable[EntryFacts], calendar: BusinessCalendar) -> Usage:
+    def price(
+        self,
+        entries: Iterable[EntryFacts],
+        calendar: BusinessCalendar | None,
+        *,
+        out_of_hours: Container[int] = frozenset(),
+    ) -> Usage:
         """The month's usage from its entries (any order: sorted here by started_at, then id),
-        with one line per billable entry."""
+        with one line per billable entry. An entry is out of hours when ``calendar`` is closed
+        at its start; without a calendar, when its id is in ``out_of_hours`` (tested already
+        against the calendar's windows, billing.month_groups)."""
         usage = Usage(included_minutes=self.included_minutes)
         remaining = Decimal(self.included_minutes)
+        rates = self._rates()
         for entry in sorted(entries, key=lambda e: (e.started_at, e.id)):
             group = EntryGroup(
                 minutes=entry.minutes,
                 billable=entry.billable,
                 work_type_id=entry.work_type_id,
-                out_of_hours=entry.billable and not calendar.is_open(entry.started_at),
+                out_of_hours=entry.billable
+                and (
+                    not calendar.is_open(entry.started_at)
+                    if calendar is not None
+                    else entry.id in out_of_hours
+                ),
             )
-            remaining, charges = self._add_group(usage, group, remaining)
+            remaining, charges = self._add_group(usage, group, remaining, rates)
             for _count, billable, charged, rate in charges:
                 usage.lines.append(BillableLine(entry, billable, charged, rate))
         return usage
@@ -149,12 +165,17 @@ class Contract(models.Model):
         across the last included minute, then the rest; any order inside each part)."""
         usage = Usage(included_minutes=self.included_minutes)
         remaining = Decimal(self.included_minutes)
+        rates = self._rates()
         for group in groups:
-            remaining, _charges = self._add_group(usage, group, remaining)
+            remaining, _charges = self._add_group(usage, group, remaining, rates)
         return usage
 
+    def _rates(self) -> dict[int, Decimal]:
+        items = (self.rates or {}).items()
+        return {int(key): Decimal(value) for key, value in items if str(key).isdigit()}
+
     def _add_group(
-        self, usage: Usage, group: EntryGroup, remaining: Decimal
+        self, usage: Usage, group: EntryGroup, remaining: Decimal, rates: dict[int, Decimal]
     ) -> tuple[Decimal, list[tuple[int, Decimal, Decimal, Decimal]]]:
         """The one pricing step: adds ``group`` to ``usage``; returns the included minutes left
         and (entries, billable, charged minutes, rate) per entry of the group, in order."""
@@ -162,7 +183,7 @@ class Contract(models.Model):
         if not group.billable:
             return remaining, []
         billable = self.billable_minutes(group.minutes, out_of_hours=group.out_of_hours)
-        rate = self.rate_for(group.work_type_id)
+        rate = rates.get(group.work_type_id, ZERO)
         count = group.count
         covered = count if not billable else min(count, int(remaining // billable))
         remaining -= covered * billable
@@ -191,6 +212,7 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)  # a month repeats the same few (minutes, rate) pairs thousands of times
 def line_amount(charged_minutes: Decimal, rate: Decimal) -> Decimal:
     """The minutes beyond the included ones at the hourly rate, pro rata, to the cent."""
     return money(charged_minutes * rate / MINUTES_PER_HOUR)
@@ -207,11 +229,11 @@ class EntryFacts:
     work_type_id: int
 
 
-@dataclass(frozen=True)
-class EntryGroup:
+class EntryGroup(NamedTuple):
     """``count`` entries that price alike: the same billable flag, work type, out-of-hours flag
     and (rounded) minutes. ``minutes`` may be already rounded to the contract's step (rounding
-    again changes nothing); ``minutes_logged`` is then their raw minutes in all."""
+    again changes nothing); ``minutes_logged`` is then their raw minutes in all. (A named tuple:
+    a month folds into tens of thousands of them.)"""
 
     minutes: int
     billable: bool

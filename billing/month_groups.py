@@ -13,26 +13,33 @@ after. The money (rates, multiplier, rounding to the cent) is applied by ``Contr
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 
 from accounts.business_hours import BusinessCalendar
 from accounts.models import Organization
-from billing.models import EntryGroup, month_bounds
+from billing.models import EntryFacts, EntryGroup, month_bounds
 
-# The running total mirrors Contract.billable_minutes (round_up, then the multiplier out of
-# hours) only to order the groups; Contract prices them, and the tests hold the two together.
-GROUPS_SQL = """
+MONTH_SQL = """
 WITH orgs AS (
     SELECT * FROM unnest(%(org_ids)s::int[], %(cals)s::int[], %(starts)s::timestamptz[],
-                         %(ends)s::timestamptz[]) AS o(org_id, cal, month_start, month_end)
+                         %(ends)s::timestamptz[]) WITH ORDINALITY
+        AS o(org_id, cal, month_start, month_end, position)
 ), hours AS (
     SELECT cal, range_agg(tstzrange(opens, closes, '[)')) AS open
     FROM unnest(%(win_cals)s::int[], %(win_opens)s::timestamptz[], %(win_closes)s::timestamptz[])
         AS w(cal, opens, closes)
     GROUP BY cal
-), entries AS (
+)"""
+
+# The running total mirrors Contract.billable_minutes (round_up, then the multiplier out of
+# hours) only to order the groups; Contract prices them, and the tests hold the two together.
+GROUPS_SQL = (
+    MONTH_SQL
+    + """, entries AS (
     SELECT o.org_id, e.id, e.started_at, e.minutes, e.billable, e.work_type_id,
            e.billable AND NOT coalesce(e.started_at <@ h.open, false) AS out_of_hours,
            CASE WHEN coalesce(c.rounding_minutes, 0) > 0
@@ -69,6 +76,27 @@ FROM running
 GROUP BY 1, 2, 3, 4, 5, 6
 ORDER BY 1, 2
 """
+)
+
+
+# The month's billable entries one by one, organisation by organisation in the order given.
+ENTRIES_SQL = (
+    MONTH_SQL
+    + """
+SELECT o.org_id, e.id, e.started_at, e.minutes, e.billable, e.work_type_id,
+       NOT coalesce(e.started_at <@ h.open, false) AS out_of_hours,
+       e.ticket_id, u.name, u.email
+FROM billing_timeentry e
+JOIN tickets_ticket t ON t.id = e.ticket_id
+JOIN orgs o ON o.org_id = t.organization_id
+JOIN accounts_user u ON u.id = e.agent_id
+LEFT JOIN hours h ON h.cal = o.cal
+WHERE e.billable AND e.started_at >= %(since)s AND e.started_at < %(until)s
+  AND e.started_at >= o.month_start AND e.started_at < o.month_end
+ORDER BY o.position, e.started_at, e.id
+"""
+)
+CHUNK = 2000
 
 
 def month_groups(month: date, organizations: list[Organization]) -> dict[int, list[EntryGroup]]:
@@ -76,6 +104,41 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
     organisations without entries are left out. One query whatever the number."""
     if not organizations:
         return {}
+    groups: dict[int, list[EntryGroup]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(GROUPS_SQL, _parameters(month, organizations))
+        for org_id, _part, billable, work_type_id, ooh, rounded, count, logged in cursor:
+            groups[org_id].append(
+                EntryGroup(
+                    minutes=rounded,
+                    billable=billable,
+                    work_type_id=work_type_id,
+                    out_of_hours=ooh,
+                    count=count,
+                    minutes_logged=logged,
+                )
+            )
+    return groups
+
+
+def billable_entries(month: date, organizations: list[Organization]) -> Iterator[tuple]:
+    """The month's billable entries (each in its organisation's month) as rows of
+    (organisation id, EntryFacts, out of hours, ticket id, agent name, agent email), organisation
+    by organisation in the order given, then by started_at and id; read through a server-side
+    cursor a chunk at a time, so a whole month is never in memory."""
+    if not organizations:
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(ENTRIES_SQL, _parameters(month, organizations))
+        while rows := cursor.fetchmany(CHUNK):
+            for org_id, pk, started_at, minutes, billable, kind, ooh, ticket, name, email in rows:
+                entry = EntryFacts(pk, started_at, minutes, billable, kind)
+                yield org_id, entry, ooh, ticket, name, email
+
+
+def _parameters(month: date, organizations: list[Organization]) -> dict[str, Any]:
+    """The organisations (with their months' bounds and calendars) and the business windows of
+    each distinct calendar, as arrays for the queries."""
     calendars: dict[BusinessCalendar, int] = {}
     org_ids, cals, starts, ends = [], [], [], []
     for organization in organizations:
@@ -94,7 +157,7 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
             win_cals.append(index)
             win_opens.append(opens)
             win_closes.append(closes)
-    params = {
+    params: dict[str, Any] = {
         "org_ids": org_ids,
         "cals": cals,
         "starts": starts,
@@ -105,18 +168,4 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
         "since": since,
         "until": until,
     }
-    groups: dict[int, list[EntryGroup]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(GROUPS_SQL, params)
-        for org_id, _part, billable, work_type_id, ooh, rounded, count, logged in cursor:
-            groups[org_id].append(
-                EntryGroup(
-                    minutes=rounded,
-                    billable=billable,
-                    work_type_id=work_type_id,
-                    out_of_hours=ooh,
-                    count=count,
-                    minutes_logged=logged,
-                )
-            )
-    return groups
+    return params

@@ -24,9 +24,8 @@ from billing.models import (
     Usage,
     WorkType,
     month_bounds,
-    widest_bounds,
 )
-from billing.month_groups import month_groups
+from billing.month_groups import billable_entries, month_groups
 from tickets.models import Ticket
 
 ENTRY_COLUMNS = ("id", "started_at", "minutes", "billable", "work_type_id")
@@ -57,14 +56,6 @@ def entries_for_ticket(ticket: Ticket) -> list[TimeEntry]:
 
 def ticket_minutes(ticket: Ticket) -> int:
     return TimeEntry.objects.filter(ticket=ticket).aggregate(total=Sum("minutes"))["total"] or 0
-
-
-def _month_entries(month: date, organization_ids: list[int] | None = None) -> QuerySet:
-    start, end = widest_bounds(month)
-    queryset = TimeEntry.objects.filter(started_at__gte=start, started_at__lt=end)
-    if organization_ids is not None:
-        queryset = queryset.filter(ticket__organization_id__in=organization_ids)
-    return queryset
 
 
 def organization_usage(organization: Organization, month: date, *, lines: bool = False) -> Usage:
@@ -126,55 +117,43 @@ class ExportLine:
 
 def export_lines(month: date, organization_id: int | None = None) -> Iterator[ExportLine]:
     """One line per billable entry of the month, organisation by organisation (by name), in the
-    order the included minutes are used up. Four queries whatever the size: the month's entries
-    come through one server-side cursor in organisation order, and only one organisation's
-    entries are in memory at a time, so the export streams."""
-    organizations = Organization.objects.all()
+    order the included minutes are used up. Four queries whatever the size: the month's billable
+    entries come through one server-side cursor in organisation order, each already tested
+    against its organisation's business hours in SQL, and only one organisation's entries are in
+    memory at a time, so the export streams."""
+    organizations = Organization.objects.order_by("name", "pk")
     if organization_id is not None:
         organizations = organizations.filter(pk=organization_id)
-    by_id = {organization.pk: organization for organization in organizations}
+    ordered = list(organizations)
+    by_id = {organization.pk: organization for organization in ordered}
     contracts = {
         contract.organization_id: contract
         for contract in Contract.objects.filter(organization__in=list(by_id))
     }
     names = dict(WorkType.objects.values_list("pk", "name"))
-    entries = _month_entries(month, None if organization_id is None else [organization_id])
-    rows = entries.order_by(
-        "ticket__organization__name", "ticket__organization_id", "started_at", "id"
-    ).values_list(
-        "ticket__organization_id", *ENTRY_COLUMNS, "ticket_id", "agent__name", "agent__email"
-    )
     group: list[tuple] = []
-    for row in rows.iterator(chunk_size=2000):
+    for row in billable_entries(month, ordered):
         if group and group[0][0] != row[0]:
-            yield from _export_group(group, by_id, contracts, names, month)
+            yield from _export_group(group, by_id[group[0][0]], contracts, names)
             group = []
         group.append(row)
     if group:
-        yield from _export_group(group, by_id, contracts, names, month)
+        yield from _export_group(group, by_id[group[0][0]], contracts, names)
 
 
 def _export_group(
     rows: list[tuple],
-    organizations: dict[int, Organization],
+    organization: Organization,
     contracts: dict[int, Contract],
     names: dict[int, str],
-    month: date,
 ) -> Iterator[ExportLine]:
-    organization = organizations.get(rows[0][0])
-    if organization is None:
-        return
     zone = ZoneInfo(organization.timezone)
-    start, end = month_bounds(month, organization.timezone)
-    facts, extra = [], {}
-    for row in rows:
-        entry = EntryFacts(*row[1:6])
-        if not start <= entry.started_at < end:
-            continue
-        facts.append(entry)
-        extra[entry.id] = row[6:]
+    extra = {entry.id: rest for _org, entry, _ooh, *rest in rows}
     contract = contracts.get(organization.pk) or Contract(organization=organization)
-    for line in contract.price(facts, organization.calendar()).lines:
+    usage = contract.price(
+        [row[1] for row in rows], None, out_of_hours={row[1].id for row in rows if row[2]}
+    )
+    for line in usage.lines:
         ticket_id, agent_name, agent_email = extra[line.entry.id]
         yield ExportLine(
             organization=organization.name,
