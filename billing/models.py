@@ -178,13 +178,17 @@ class Contract(models.Model):
         self, usage: Usage, group: EntryGroup, remaining: Decimal, rates: dict[int, Decimal]
     ) -> tuple[Decimal, list[tuple[int, Decimal, Decimal, Decimal]]]:
         """The one pricing step: adds ``group`` to ``usage``; returns the included minutes left
-        and (entries, billable, charged minutes, rate) per entry of the group, in order."""
+        and (entries, billable, charged minutes, rate) for each part of the group, in order."""
         usage.minutes_logged += group.logged
         if not group.billable:
             return remaining, []
         billable = self.billable_minutes(group.minutes, out_of_hours=group.out_of_hours)
         rate = rates.get(group.work_type_id, ZERO)
         count = group.count
+        if not remaining:  # the included minutes are used up: charged in full (most groups)
+            usage.billable_minutes += billable * count
+            usage.amount += count * line_amount(billable, rate)
+            return remaining, [(count, billable, billable, rate)]
         covered = count if not billable else min(count, int(remaining // billable))
         remaining -= covered * billable
         charges = [(covered, billable, ZERO, rate)] if covered else []
