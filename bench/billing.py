@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_billing_bench \\
         .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sd_billing_bench \\
-        .venv/bin/python bench/billing.py --seed-entries 3000000 --runs 60
+        .venv/bin/python bench/billing.py --seed-entries 3000000 --runs 60 --export-runs 5
 
 Seeds time entries on the seeded tickets in one INSERT ... SELECT over generate_series (spread
 evenly over the last `--months` months, every ticket of the database, every staff member, the
@@ -132,6 +132,9 @@ def main() -> None:
     parser.add_argument("--seed-entries", type=int, default=0)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument(
+        "--export-runs", type=int, default=None, help="runs of the export (default: --runs)"
+    )
     args = parser.parse_args()
     if args.seed_entries:
         seed(args.seed_entries, args.months)
@@ -173,8 +176,10 @@ def main() -> None:
         ),
         ("CSV export, whole month", f"/api/v1/time-entries/export/?month={last_month}", True),
     ]
+    export_runs = args.runs if args.export_runs is None else args.export_runs
     for name, url, stream in pages:
-        figures = measure(client, url, args.runs, stream=stream)
+        figures = measure(client, url, export_runs if stream else args.runs, stream=stream)
+        print(f"load after {name}: {os.getloadavg()}")
         print(
             f"{name:36} p50 {figures['p50']:8.0f} ms  p95 {figures['p95']:8.0f} ms  "
             f"max {figures['max']:8.0f} ms  {figures['queries']} queries  {figures['bytes']:,} bytes"
