@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from accounts.business_hours import BusinessCalendar
 from accounts.models import Organization
-from billing.models import EntryFacts, EntryGroup, month_bounds
+from billing.models import EntryFacts, EntryGroup, TimeEntry, month_bounds
 
 MONTH_SQL = """
 WITH orgs AS (
@@ -105,7 +106,7 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
     if not organizations:
         return {}
     groups: dict[int, list[EntryGroup]] = defaultdict(list)
-    with connection.cursor() as cursor:
+    with _database().cursor() as cursor:
         cursor.execute(GROUPS_SQL, _parameters(month, organizations))
         for org_id, _part, billable, work_type_id, ooh, rounded, count, logged in cursor:
             groups[org_id].append(
@@ -128,12 +129,18 @@ def billable_entries(month: date, organizations: list[Organization]) -> Iterator
     cursor a chunk at a time, so a whole month is never in memory."""
     if not organizations:
         return
-    with connection.chunked_cursor() as cursor:
+    with _database().chunked_cursor() as cursor:
         cursor.execute(ENTRIES_SQL, _parameters(month, organizations))
         while rows := cursor.fetchmany(CHUNK):
             for org_id, pk, started_at, minutes, billable, kind, ooh, ticket, name, email in rows:
                 entry = EntryFacts(pk, started_at, minutes, billable, kind)
                 yield org_id, entry, ooh, ticket, name, email
+
+
+def _database() -> BaseDatabaseWrapper:
+    """Where the ORM reads time entries from: the replica under its read paths (the billing
+    page) while it is healthy, else the primary (servicedesk.replica)."""
+    return connections[router.db_for_read(TimeEntry)]
 
 
 def _parameters(month: date, organizations: list[Organization]) -> dict[str, Any]:

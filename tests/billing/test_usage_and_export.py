@@ -178,12 +178,15 @@ def test_the_export_reads_a_chunk_at_a_time_and_chunk_edges_change_no_line(
 ):
     """Entries come through a server-side cursor a chunk at a time; with one row per chunk
     every organisation straddles chunks and the CSV is still the golden file."""
+    from django.db import connections
+
     from billing import month_groups
 
     reads: list[int] = []
     fetchmany = month_groups.CHUNK
     monkeypatch.setattr(month_groups, "CHUNK", 1)
-    original = month_groups.connection.chunked_cursor
+    database = connections["default"]
+    original = database.chunked_cursor
 
     def counting_cursor():
         cursor = original()
@@ -197,7 +200,7 @@ def test_the_export_reads_a_chunk_at_a_time_and_chunk_edges_change_no_line(
         cursor.fetchmany = fetch
         return cursor
 
-    monkeypatch.setattr(month_groups.connection, "chunked_cursor", counting_cursor)
+    monkeypatch.setattr(database, "chunked_cursor", counting_cursor)
     response = api_as(manager).get("/api/v1/time-entries/export/?month=2026-11")
     text = b"".join(response.streaming_content).decode()
     golden = GOLDEN.read_text().format(**november["references"])
