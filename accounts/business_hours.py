@@ -283,6 +283,20 @@ class BusinessCalendar:
             day += _ONE_DAY
         return total
 
+    def windows_between(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """Every business window (UTC ``(opens, closes)``) of the local days from ``start`` to
+        ``end``, one day either side included: an instant in that span is open exactly when a
+        window holds it (what :meth:`is_open` checks), so a query can test many at once."""
+        day = self._local_date(_require_aware(start, "start")) - _ONE_DAY
+        last = self._local_date(_require_aware(end, "end")) + _ONE_DAY
+        windows = []
+        while day <= last:
+            window = self._window(day)
+            if window is not None:
+                windows.append(window)
+            day += _ONE_DAY
+        return windows
+
     def _local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.tzinfo).date()
 

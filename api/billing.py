@@ -429,15 +429,19 @@ UsageSerializer = inline_serializer(
         "billable_minutes": serializers.CharField(help_text='Decimal string, e.g. "22.5".'),
         "included_minutes": serializers.IntegerField(),
         "over_minutes": serializers.CharField(help_text="Decimal string, never negative."),
-        "amount": serializers.CharField(required=False, help_text="Managers only."),
-        "currency": serializers.CharField(required=False, help_text="Managers only."),
+        "amount": serializers.CharField(
+            required=False, help_text="Managers; organisation admins if PORTAL_SHOWS_AMOUNTS."
+        ),
+        "currency": serializers.CharField(
+            required=False, help_text="Managers; organisation admins if PORTAL_SHOWS_AMOUNTS."
+        ),
     },
 )
 
 
 class OrganizationAdminOrManager(BasePermission):
     """Managers: any organisation. A contact with sees_organization_tickets: their own (without
-    amount). Every other contact: 404; agents: 403."""
+    amount unless PORTAL_SHOWS_AMOUNTS). Every other contact: 404; agents: 403."""
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -460,7 +464,8 @@ class UsageView(APIView):
     @extend_schema(
         summary="An organisation's usage in a month",
         description="Managers; an organisation admin contact gets their own organisation's "
-        "usage without amount; agents 403, other contacts 404.",
+        "usage, with amount and currency only when PORTAL_SHOWS_AMOUNTS is on; agents 403, "
+        "other contacts 404.",
         parameters=[MONTH_PARAMETER],
         responses={200: UsageSerializer, **ERRORS_400, **ERRORS_403, **ERRORS_404},
     )
@@ -475,7 +480,7 @@ class UsageView(APIView):
             "included_minutes": usage.included_minutes,
             "over_minutes": format_decimal(usage.over_minutes),
         }
-        if request.user.is_manager:
+        if request.user.is_manager or settings.PORTAL_SHOWS_AMOUNTS:
             data["amount"] = f"{usage.amount:.2f}"
             data["currency"] = settings.BILLING_CURRENCY
         return Response(data)

@@ -7,10 +7,12 @@ throughout, never float.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -126,30 +128,80 @@ class Contract(models.Model):
         rounded = Decimal(round_up(minutes, self.rounding_minutes))
         return rounded * self.out_of_hours_multiplier if out_of_hours else rounded
 
-    def price(self, entries: Iterable[EntryFacts], calendar: BusinessCalendar) -> Usage:
-        """The month's usage from its entries (any order: sorted here by started_at, then id)."""
-        remaining = Decimal(self.included_minutes)
+    def price(
+        self,
+        entries: Iterable[EntryFacts],
+        calendar: BusinessCalendar | None,
+        *,
+        out_of_hours: Container[int] = frozenset(),
+    ) -> Usage:
+        """The month's usage from its entries (any order: sorted here by started_at, then id),
+        with one line per billable entry. An entry is out of hours when ``calendar`` is closed
+        at its start; without a calendar, when its id is in ``out_of_hours`` (tested already
+        against the calendar's windows, billing.month_groups)."""
         usage = Usage(included_minutes=self.included_minutes)
+        remaining = Decimal(self.included_minutes)
+        rates = self._rates()
         for entry in sorted(entries, key=lambda e: (e.started_at, e.id)):
-            usage.minutes_logged += entry.minutes
-            if not entry.billable:
-                continue
-            billable = self.billable_minutes(
-                entry.minutes, out_of_hours=not calendar.is_open(entry.started_at)
+            group = EntryGroup(
+                minutes=entry.minutes,
+                billable=entry.billable,
+                work_type_id=entry.work_type_id,
+                out_of_hours=entry.billable
+                and (
+                    not calendar.is_open(entry.started_at)
+                    if calendar is not None
+                    else entry.id in out_of_hours
+                ),
             )
-            covered = min(remaining, billable)
-            remaining -= covered
-            rate = self.rate_for(entry.work_type_id)
-            line = BillableLine(
-                entry=entry,
-                billable_minutes=billable,
-                charged_minutes=billable - covered,
-                rate=rate,
-            )
-            usage.billable_minutes += billable
-            usage.amount += line.amount
-            usage.lines.append(line)
+            remaining, charges = self._add_group(usage, group, remaining, rates)
+            for _count, billable, charged, rate in charges:
+                usage.lines.append(BillableLine(entry, billable, charged, rate))
         return usage
+
+    def price_groups(self, groups: Iterable[EntryGroup]) -> Usage:
+        """The same usage (without lines) from groups of entries priced alike, given in the
+        order the included minutes are used up (groups of entries wholly before, the one entry
+        across the last included minute, then the rest; any order inside each part)."""
+        usage = Usage(included_minutes=self.included_minutes)
+        remaining = Decimal(self.included_minutes)
+        rates = self._rates()
+        for group in groups:
+            remaining, _charges = self._add_group(usage, group, remaining, rates)
+        return usage
+
+    def _rates(self) -> dict[int, Decimal]:
+        items = (self.rates or {}).items()
+        return {int(key): Decimal(value) for key, value in items if str(key).isdigit()}
+
+    def _add_group(
+        self, usage: Usage, group: EntryGroup, remaining: Decimal, rates: dict[int, Decimal]
+    ) -> tuple[Decimal, list[tuple[int, Decimal, Decimal, Decimal]]]:
+        """The one pricing step: adds ``group`` to ``usage``; returns the included minutes left
+        and (entries, billable, charged minutes, rate) for each part of the group, in order."""
+        usage.minutes_logged += group.logged
+        if not group.billable:
+            return remaining, []
+        billable = self.billable_minutes(group.minutes, out_of_hours=group.out_of_hours)
+        rate = rates.get(group.work_type_id, ZERO)
+        count = group.count
+        if not remaining:  # the included minutes are used up: charged in full (most groups)
+            usage.billable_minutes += billable * count
+            usage.amount += count * line_amount(billable, rate)
+            return remaining, [(count, billable, billable, rate)]
+        covered = count if not billable else min(count, int(remaining // billable))
+        remaining -= covered * billable
+        charges = [(covered, billable, ZERO, rate)] if covered else []
+        if covered < count and remaining > 0:
+            # The one entry across the last included minute is charged for the rest of it.
+            charges.append((1, billable, billable - remaining, rate))
+            remaining, covered = ZERO, covered + 1
+        if covered < count:
+            charges.append((count - covered, billable, billable, rate))
+        usage.billable_minutes += billable * count
+        for number, _billable, charged, _rate in charges:
+            usage.amount += number * line_amount(charged, rate)
+        return remaining, charges
 
 
 def round_up(minutes: int, step: int) -> int:
@@ -164,6 +216,12 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)  # a month repeats the same few (minutes, rate) pairs thousands of times
+def line_amount(charged_minutes: Decimal, rate: Decimal) -> Decimal:
+    """The minutes beyond the included ones at the hourly rate, pro rata, to the cent."""
+    return money(charged_minutes * rate / MINUTES_PER_HOUR)
+
+
 @dataclass(frozen=True)
 class EntryFacts:
     """What pricing needs of an entry (a model instance or a row read with values())."""
@@ -175,6 +233,24 @@ class EntryFacts:
     work_type_id: int
 
 
+class EntryGroup(NamedTuple):
+    """``count`` entries that price alike: the same billable flag, work type, out-of-hours flag
+    and (rounded) minutes. ``minutes`` may be already rounded to the contract's step (rounding
+    again changes nothing); ``minutes_logged`` is then their raw minutes in all. (A named tuple:
+    a month folds into tens of thousands of them.)"""
+
+    minutes: int
+    billable: bool
+    work_type_id: int
+    out_of_hours: bool
+    count: int = 1
+    minutes_logged: int | None = None
+
+    @property
+    def logged(self) -> int:
+        return self.minutes * self.count if self.minutes_logged is None else self.minutes_logged
+
+
 @dataclass(frozen=True)
 class BillableLine:
     entry: EntryFacts
@@ -184,8 +260,7 @@ class BillableLine:
 
     @property
     def amount(self) -> Decimal:
-        """The minutes beyond the included ones at the hourly rate, pro rata, to the cent."""
-        return money(self.charged_minutes * self.rate / MINUTES_PER_HOUR)
+        return line_amount(self.charged_minutes, self.rate)
 
 
 @dataclass

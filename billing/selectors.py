@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.business_hours import BusinessCalendar
 from accounts.models import Organization, User
 from billing.models import (
     ClosedMonth,
@@ -25,8 +24,8 @@ from billing.models import (
     Usage,
     WorkType,
     month_bounds,
-    widest_bounds,
 )
+from billing.month_groups import billable_entries, month_groups
 from tickets.models import Ticket
 
 ENTRY_COLUMNS = ("id", "started_at", "minutes", "billable", "work_type_id")
@@ -59,22 +58,18 @@ def ticket_minutes(ticket: Ticket) -> int:
     return TimeEntry.objects.filter(ticket=ticket).aggregate(total=Sum("minutes"))["total"] or 0
 
 
-def _month_entries(month: date, organization_ids: list[int] | None = None) -> QuerySet:
-    start, end = widest_bounds(month)
-    queryset = TimeEntry.objects.filter(started_at__gte=start, started_at__lt=end)
-    if organization_ids is not None:
-        queryset = queryset.filter(ticket__organization_id__in=organization_ids)
-    return queryset
-
-
-def organization_usage(organization: Organization, month: date) -> Usage:
+def organization_usage(organization: Organization, month: date, *, lines: bool = False) -> Usage:
+    """The organisation's usage of the month; with ``lines`` (the drill-down) priced entry by
+    entry with one line each, else from the month's entry groups (the same figures, fast)."""
+    contract = contract_for(organization)
+    if not lines:
+        groups = month_groups(month, [organization]).get(organization.pk, [])
+        return contract.price_groups(groups)
     start, end = month_bounds(month, organization.timezone)
     rows = TimeEntry.objects.filter(
         ticket__organization=organization, started_at__gte=start, started_at__lt=end
     ).values_list(*ENTRY_COLUMNS)
-    return contract_for(organization).price(
-        [EntryFacts(*row) for row in rows], organization.calendar()
-    )
+    return contract.price([EntryFacts(*row) for row in rows], organization.calendar())
 
 
 @dataclass
@@ -91,35 +86,20 @@ class OrganizationMonth:
 
 def billing_overview(month: date) -> list[OrganizationMonth]:
     """Every organisation's usage of the month: those past their included hours first (most
-    over first), then the rest by name. Four queries whatever the number of organisations."""
+    over first), then the rest by name. Three queries whatever the number of organisations:
+    the month's entries arrive folded into a few groups per organisation (billing.month_groups)."""
     organizations = list(Organization.objects.order_by("name"))
     contracts = {contract.organization_id: contract for contract in Contract.objects.all()}
-    by_org: dict[int, list[EntryFacts]] = defaultdict(list)
-    bounds = {org.pk: month_bounds(month, org.timezone) for org in organizations}
-    for org_id, *row in _month_entries(month).values_list(
-        "ticket__organization_id", *ENTRY_COLUMNS
-    ):
-        start, end = bounds[org_id]
-        if start <= row[1] < end:
-            by_org[org_id].append(EntryFacts(*row))
+    groups = month_groups(month, organizations)
     rows = []
     for organization in organizations:
         contract = contracts.get(organization.pk) or Contract(organization=organization)
-        entries = by_org.get(organization.pk, [])
-        usage = (
-            contract.price(entries, _calendar(organization))
-            if entries
-            else Usage(included_minutes=contract.included_minutes)
-        )
+        usage = contract.price_groups(groups.get(organization.pk, []))
         rows.append(OrganizationMonth(organization, usage, contract))
     rows.sort(
         key=lambda row: (not row.is_over, -row.usage.over_minutes if row.is_over else 0)
     )  # stable: names stay in order within each group
     return rows
-
-
-def _calendar(organization: Organization) -> BusinessCalendar:
-    return organization.calendar()
 
 
 @dataclass(frozen=True)
@@ -137,55 +117,43 @@ class ExportLine:
 
 def export_lines(month: date, organization_id: int | None = None) -> Iterator[ExportLine]:
     """One line per billable entry of the month, organisation by organisation (by name), in the
-    order the included minutes are used up. Four queries whatever the size: the month's entries
-    come through one server-side cursor in organisation order, and only one organisation's
-    entries are in memory at a time, so the export streams."""
-    organizations = Organization.objects.all()
+    order the included minutes are used up. Four queries whatever the size: the month's billable
+    entries come through one server-side cursor in organisation order, each already tested
+    against its organisation's business hours in SQL, and only one organisation's entries are in
+    memory at a time, so the export streams."""
+    organizations = Organization.objects.order_by("name", "pk")
     if organization_id is not None:
         organizations = organizations.filter(pk=organization_id)
-    by_id = {organization.pk: organization for organization in organizations}
+    ordered = list(organizations)
+    by_id = {organization.pk: organization for organization in ordered}
     contracts = {
         contract.organization_id: contract
         for contract in Contract.objects.filter(organization__in=list(by_id))
     }
     names = dict(WorkType.objects.values_list("pk", "name"))
-    entries = _month_entries(month, None if organization_id is None else [organization_id])
-    rows = entries.order_by(
-        "ticket__organization__name", "ticket__organization_id", "started_at", "id"
-    ).values_list(
-        "ticket__organization_id", *ENTRY_COLUMNS, "ticket_id", "agent__name", "agent__email"
-    )
     group: list[tuple] = []
-    for row in rows.iterator(chunk_size=2000):
+    for row in billable_entries(month, ordered):
         if group and group[0][0] != row[0]:
-            yield from _export_group(group, by_id, contracts, names, month)
+            yield from _export_group(group, by_id[group[0][0]], contracts, names)
             group = []
         group.append(row)
     if group:
-        yield from _export_group(group, by_id, contracts, names, month)
+        yield from _export_group(group, by_id[group[0][0]], contracts, names)
 
 
 def _export_group(
     rows: list[tuple],
-    organizations: dict[int, Organization],
+    organization: Organization,
     contracts: dict[int, Contract],
     names: dict[int, str],
-    month: date,
 ) -> Iterator[ExportLine]:
-    organization = organizations.get(rows[0][0])
-    if organization is None:
-        return
     zone = ZoneInfo(organization.timezone)
-    start, end = month_bounds(month, organization.timezone)
-    facts, extra = [], {}
-    for row in rows:
-        entry = EntryFacts(*row[1:6])
-        if not start <= entry.started_at < end:
-            continue
-        facts.append(entry)
-        extra[entry.id] = row[6:]
+    extra = {entry.id: rest for _org, entry, _ooh, *rest in rows}
     contract = contracts.get(organization.pk) or Contract(organization=organization)
-    for line in contract.price(facts, organization.calendar()).lines:
+    usage = contract.price(
+        [row[1] for row in rows], None, out_of_hours={row[1].id for row in rows if row[2]}
+    )
+    for line in usage.lines:
         ticket_id, agent_name, agent_email = extra[line.entry.id]
         yield ExportLine(
             organization=organization.name,

@@ -160,7 +160,7 @@ def _shift(month: date, months: int) -> date:
 def organization_month(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk)
     month, month_error = _month_or_current(request)
-    usage = selectors.organization_usage(organization, month)
+    usage = selectors.organization_usage(organization, month, lines=True)
     context = {
         "organization": organization,
         "month": month,

@@ -25,6 +25,7 @@ even by mistake).
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Left
 from django.http import Http404
@@ -505,13 +506,16 @@ def wider_problem_summaries(viewer: User, pk: int | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class CustomerUsage:
-    """This month's hours against the contract, for an organisation admin: hours only, never
-    rates, amounts or the entries' notes."""
+    """This month's hours against the contract, for an organisation admin: hours, and the
+    organisation's own amount only when PORTAL_SHOWS_AMOUNTS is on; never rates or the entries'
+    notes."""
 
     month: date
     hours_used: str
     hours_included: str
     over: bool
+    amount: str = ""
+    currency: str = ""
 
 
 def contract_usage(viewer: User) -> CustomerUsage | None:
@@ -526,4 +530,6 @@ def contract_usage(viewer: User) -> CustomerUsage | None:
         hours_used=f"{usage.billable_minutes / 60:.1f}",
         hours_included=f"{usage.included_minutes / 60:.1f}" if usage.included_minutes else "",
         over=bool(usage.included_minutes) and usage.over_minutes > 0,
+        amount=f"{usage.amount:.2f}" if settings.PORTAL_SHOWS_AMOUNTS else "",
+        currency=settings.BILLING_CURRENCY if settings.PORTAL_SHOWS_AMOUNTS else "",
     )

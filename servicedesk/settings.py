@@ -580,3 +580,6 @@ API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 # creating it (then only managers, with a reason); every amount is in this one currency.
 TIME_EDIT_DAYS = env.int("TIME_EDIT_DAYS", default=7)
 BILLING_CURRENCY = env.str("BILLING_CURRENCY", default="EUR")
+# Whether an organisation admin contact sees their own organisation's amount of the month (the
+# portal and the usage API); never other customers' rates or amounts, never entry notes.
+PORTAL_SHOWS_AMOUNTS = env.bool("PORTAL_SHOWS_AMOUNTS", default=False)

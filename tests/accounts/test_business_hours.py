@@ -484,3 +484,20 @@ def test_property_business_time_between_is_additive(calendar, start, data):
         middle, end
     )
     assert timedelta(0) <= whole <= end - start
+
+
+@given(
+    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Lord_Howe", "UTC"]),
+    hours=st.sampled_from([(time(8), time(18)), (time(1), time(3)), (time(0), time(1, 30))]),
+    offset=st.integers(0, 40 * 24 * 60),
+)
+def test_an_instant_is_open_exactly_when_one_of_the_listed_windows_holds_it(zone, hours, offset):
+    """windows_between lists what is_open tests (billing tests entries against it in SQL)."""
+    calendar = BusinessCalendar(
+        timezone=zone, opens=hours[0], closes=hours[1], holiday_country="GB"
+    )
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=40)
+    windows = calendar.windows_between(start, end)
+    moment = start + timedelta(minutes=offset)
+    assert calendar.is_open(moment) == any(opens <= moment < closes for opens, closes in windows)

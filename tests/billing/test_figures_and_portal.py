@@ -10,6 +10,7 @@ import time_machine
 
 from billing.models import Contract
 from tests.billing.factories import TimeEntryFactory
+from tests.factories import OrganizationFactory, TicketFactory
 from tests.tickets.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,74 @@ def test_an_organisation_admin_sees_hours_used_against_the_contract_and_no_money
         assert secret not in page
     client.force_login(contact)
     assert "Support hours" not in client.get("/portal/").content.decode()
+
+
+def _two_customers_with_time(ticket, remote):
+    """The admin's organisation: 30 minutes over at 97.35 an hour (48.68); another customer
+    with its own rate and a larger bill that must never show."""
+    Contract.objects.create(
+        organization=ticket.organization,
+        included_minutes=60,
+        rates={str(remote.pk): "97.35"},
+        rounding_minutes=15,
+    )
+    TimeEntryFactory(
+        ticket=ticket, work_type=remote, minutes=80, started_at=NOW, note="Secret internal note"
+    )
+    other = TicketFactory(organization=OrganizationFactory(name="Other Customer plc"))
+    Contract.objects.create(organization=other.organization, rates={str(remote.pk): "55.55"})
+    TimeEntryFactory(
+        ticket=other, work_type=remote, minutes=600, started_at=NOW, note="Their own note"
+    )
+    return other.organization
+
+
+def test_by_default_the_portal_and_the_usage_api_show_an_organisation_admin_no_amount(
+    client, api_as, org_admin, ticket, remote, settings
+):
+    settings.PORTAL_SHOWS_AMOUNTS = False
+    _two_customers_with_time(ticket, remote)
+    client.force_login(org_admin)
+    page = client.get("/portal/").content.decode()
+    assert "1.5 h</strong> used of the 1.0 h your contract includes" in page
+    for secret in (
+        "48.68",
+        "Charged so far",
+        "97.35",
+        "55.55",
+        "555.50",
+        "Secret internal note",
+        "Their own note",
+        "EUR",
+    ):
+        assert secret not in page
+    usage = api_as(org_admin).get(
+        f"/api/v1/organizations/{ticket.organization.pk}/usage/?month=2026-11"
+    )
+    assert "amount" not in usage.json()
+    assert "currency" not in usage.json()
+
+
+def test_with_portal_amounts_on_an_admin_sees_their_own_amount_and_nothing_of_others(
+    client, api_as, org_admin, contact, ticket, remote, settings
+):
+    settings.PORTAL_SHOWS_AMOUNTS = True
+    other = _two_customers_with_time(ticket, remote)
+    client.force_login(org_admin)
+    page = client.get("/portal/").content.decode()
+    assert "Charged so far this month: <strong>48.68 EUR</strong>" in page
+    for secret in ("97.35", "55.55", "555.50", "Secret internal note", "Their own note"):
+        assert secret not in page
+    usage = api_as(org_admin).get(
+        f"/api/v1/organizations/{ticket.organization.pk}/usage/?month=2026-11"
+    )
+    assert usage.json()["amount"] == "48.68"
+    assert usage.json()["currency"] == "EUR"
+    assert "rates" not in usage.json()
+    others = api_as(org_admin).get(f"/api/v1/organizations/{other.pk}/usage/?month=2026-11")
+    assert others.status_code == 404
+    # A plain contact still sees no hours and no money at all.
+    client.force_login(contact)
+    plain = client.get("/portal/").content.decode()
+    assert "Support hours" not in plain
+    assert "Charged so far" not in plain

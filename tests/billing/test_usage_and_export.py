@@ -173,6 +173,42 @@ def test_the_export_matches_the_golden_file_and_adds_up_to_the_usages(api_as, ma
     assert b"".join(one.streaming_content).decode().count("\r\n") == 2
 
 
+def test_the_export_reads_a_chunk_at_a_time_and_chunk_edges_change_no_line(
+    api_as, manager, november, monkeypatch
+):
+    """Entries come through a server-side cursor a chunk at a time; with one row per chunk
+    every organisation straddles chunks and the CSV is still the golden file."""
+    from django.db import connections
+
+    from billing import month_groups
+
+    reads: list[int] = []
+    fetchmany = month_groups.CHUNK
+    monkeypatch.setattr(month_groups, "CHUNK", 1)
+    database = connections["default"]
+    original = database.chunked_cursor
+
+    def counting_cursor():
+        cursor = original()
+        real = cursor.fetchmany
+
+        def fetch(size=fetchmany):
+            rows = real(size)
+            reads.append(len(rows))
+            return rows
+
+        cursor.fetchmany = fetch
+        return cursor
+
+    monkeypatch.setattr(database, "chunked_cursor", counting_cursor)
+    response = api_as(manager).get("/api/v1/time-entries/export/?month=2026-11")
+    text = b"".join(response.streaming_content).decode()
+    golden = GOLDEN.read_text().format(**november["references"])
+    assert text == golden.replace("\n", "\r\n")
+    assert reads
+    assert max(reads) == 1
+
+
 @pytest.mark.parametrize(
     "query", ["", "month=2026-13", "month=26-11", "month=2026-11&organization=x"]
 )
