@@ -4,8 +4,8 @@ see tickets.panels for how panels work)."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.loader import get_template
 from django.template.defaultfilters import linebreaks_filter, linebreaksbr
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 PANEL_FORMS = {
     # name: (the panel's section id, the form's action, one of its fields)
     "time": ("time", "/billing/tickets/{pk}/time/", 'name="time-minutes"'),
-    "incident": ("major-incident", "/incidents/tickets/{pk}/link/", 'name="incident_link-incident"'),
+    "incident": (
+        "major-incident",
+        "/incidents/tickets/{pk}/link/",
+        'name="incident_link-incident"',
+    ),
     "split": ("merge-split", "/tickets/{pk}/split/", 'name="subject"'),
 }
 
