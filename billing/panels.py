@@ -12,7 +12,7 @@ from django.utils import timezone
 from billing import selectors
 from billing.forms import TimeEntryForm
 from billing.models import TimeEntry, month_of
-from tickets.models import Ticket
+from tickets.models import Status, Ticket
 from tickets.panels import form_requested
 from tickets.rendering import fast
 
@@ -24,11 +24,14 @@ class EntryRow:
     locked: bool
 
 
-def _time_form(request: HttpRequest, bound: dict) -> TimeEntryForm | None:
+def _time_form(request: HttpRequest, ticket: Ticket, bound: dict) -> dict[str, Any]:
+    """The form, drawn open when a POST sent it back or the page asked for it; drawn closed on a
+    closed ticket (rarely viewed, and its page offers no loaders); otherwise a loader."""
     form = bound.get("time_entry")
-    if form is None and form_requested(request, "time"):
+    is_open = form is not None or form_requested(request, "time")
+    if form is None and (is_open or ticket.status == Status.CLOSED):
         form = TimeEntryForm()
-    return fast(form) if form is not None else None
+    return {"time_form": fast(form) if form is not None else None, "time_form_open": is_open}
 
 
 def time_panel_context(request: HttpRequest, ticket: Ticket, bound: dict) -> dict[str, Any]:
@@ -52,5 +55,5 @@ def time_panel_context(request: HttpRequest, ticket: Ticket, bound: dict) -> dic
     return {
         "time_rows": rows,
         "time_total": sum(row.entry.minutes for row in rows),
-        "time_form": _time_form(request, bound),
+        **_time_form(request, ticket, bound),
     }
