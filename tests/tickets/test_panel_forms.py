@@ -121,3 +121,17 @@ def test_an_unknown_form_is_still_a_clear_400_naming_the_panel_forms(agent, tick
     assert response.status_code == 400
     assert "Unknown form 'wat'" in response.content.decode()
     assert "time" in response.content.decode()
+
+
+def test_a_closed_ticket_answers_its_panel_forms_with_a_sentence_not_a_form(agent, contact):
+    from tickets import services
+
+    ticket = owned_ticket(agent, organization=contact.organization, requester=contact)
+    services.change_status(ticket, status="closed", by=agent)
+    client = client_for(agent)
+    incident = client.get(f"/tickets/{ticket.pk}/?form=incident", **htmx()).content.decode()
+    split = client.get(f"/tickets/{ticket.pk}/?form=split", **htmx()).content.decode()
+    assert "<form" not in incident
+    assert "is closed" in incident
+    assert "<form" not in split
+    assert "is closed" in split
