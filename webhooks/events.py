@@ -46,13 +46,16 @@ Builder = Callable[[], tuple[dict, dict | None]]
 # Saving a subscription sets it at once; deleting one clears it, again once the deletion commits.
 # A reader's guess is only added, never overwrites, so a racing "none" cannot hide a new one.
 SUBSCRIPTIONS_EXIST_KEY = "webhooks:subscriptions-exist"
+NONE_RECHECK_SECONDS = 300
 
 
 def subscriptions_exist() -> bool:
     known = cache.get(SUBSCRIPTIONS_EXIST_KEY)
     if known is None:
         known = Subscription.objects.exists()
-        cache.add(SUBSCRIPTIONS_EXIST_KEY, known, timeout=None)
+        # "None" is looked up again every few minutes, in case rows arrived without a save
+        # signal (a restored backup, raw SQL); one small query per five minutes.
+        cache.add(SUBSCRIPTIONS_EXIST_KEY, known, timeout=None if known else NONE_RECHECK_SECONDS)
     return known
 
 
