@@ -7,9 +7,11 @@ Django's defaults are replaced. It lives in accounts, the
 lowest app, so every app's forms can use it.
 """
 
+import functools
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 
 # Per error code, by the kind of field it is on (the first class in the field's MRO that is here).
 FIELD_MESSAGES: dict[str, dict[type[forms.Field], str]] = {
@@ -46,6 +48,15 @@ LIMIT_MESSAGES = {
 
 def _django_default(field_class: type[forms.Field], code: str) -> str | None:
     """What Django's own classes (not ours) say for `code` on a field of this class."""
+    return _django_default_in(field_class, code, get_language())
+
+
+# Read on every form drawn (the ticket page draws several): worked out once per class, code and
+# language, since Django's class-level messages do not change while a process runs.
+@functools.cache
+def _django_default_in(
+    field_class: type[forms.Field], code: str, language: str | None
+) -> str | None:
     message = None
     for cls in reversed(field_class.__mro__):
         if cls.__module__.startswith("django.") and code in getattr(

@@ -16,5 +16,6 @@ class BillingConfig(AppConfig):
                 context=time_panel_context,
                 order=60,
                 column="side",
+                forms=("time",),
             )
         )

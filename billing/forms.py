@@ -54,6 +54,18 @@ class TimeSpentFields(forms.Form):
     time_spent = minutes_field(label="Time spent (minutes)", required=False)
     time_work_type = work_type_field(label="Work type", required=False)
 
+    @staticmethod
+    def share_work_types(*forms_: "TimeSpentFields") -> None:
+        """Read the active work types once for several composer forms on one page (the public
+        update's and the note's), instead of once per form."""
+        shared = work_type_field().queryset
+        list(shared)  # read now; each form's choices walk these rows
+        for form in forms_:
+            field = form.fields["time_work_type"]
+            # Not the queryset setter: it would clone the queryset and drop the rows read.
+            field._queryset = shared
+            field.widget.choices = field.choices
+
     def time_spent_arguments(self) -> dict[str, Any] | None:
         minutes = self.cleaned_data.get("time_spent")
         if not minutes:

@@ -20,6 +20,7 @@ class IncidentsConfig(AppConfig):
                 context=incident_panel_context,
                 order=45,
                 column="side",
+                forms=("incident",),
             )
         )
         bulk_actions.register()

@@ -41,6 +41,11 @@ Rules for a panel:
    ``render_ticket_page`` so the whole page body, messages included, is swapped in place. Without
    JavaScript the same forms post normally and the view redirects back (or re-renders on error).
 4. ``column`` is "main" (the wide column, under the header) or "side" (the narrow one).
+5. A form most views never use is drawn only when asked, like the page's own side forms: list its
+   name in ``forms``, define ``{% partialdef form-<name> %}`` in the panel's template, and draw
+   the form when ``form_requested(request, name)`` (or when ``bound`` holds it); otherwise show a
+   loader whose link is ``?form=<name>``. Under htmx the page answers that link with the partial
+   alone (drawn with the panel's context); without JavaScript with the whole page, form open.
 """
 
 from collections.abc import Callable
@@ -61,6 +66,8 @@ class TicketPanel:
     context: PanelContext
     order: int = 100
     column: Literal["main", "side"] = "main"
+    # Forms this panel draws only when asked (rule 5): ?form=<name> on the ticket page.
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,16 @@ def unregister(name: str) -> None:
 
 def registered() -> list[TicketPanel]:
     return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
+
+
+def panel_with_form(name: str) -> TicketPanel | None:
+    """The panel that draws the on-demand form `name` (rule 5), if any."""
+    return next((panel for panel in _panels.values() if name in panel.forms), None)
+
+
+def form_requested(request: HttpRequest, name: str) -> bool:
+    """Whether this request asks for the on-demand form `name` (?form=<name>)."""
+    return request.method == "GET" and request.GET.get("form") == name
 
 
 def panels_for(

@@ -11,10 +11,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from tickets.display import day_and_month, local_time
@@ -357,6 +359,43 @@ class QueueRow:
     due_title: str
     countdown: str
     late: bool
+
+    def html(self) -> SafeString:
+        """The row's <tr>, as the queue template drew it field by field (every value escaped as
+        autoescape would): about 20 lookups a row was a third of the page's template time."""
+        e = escape
+        url, pk, late = e(self.url), e(self.pk), self.late
+        unconfirmed = (
+            '<span class="flag" title="The customer has not confirmed our understanding yet">'
+            "unconfirmed</span>"
+            if self.awaits_confirmation
+            else ""
+        )
+        requester = f'<br><span class="muted">{e(self.requester)}</span>' if self.requester else ""
+        if self.due_iso:
+            due_iso, title = e(self.due_iso), e(self.due_title)
+            due = (
+                f'<time class="countdown{" late" if late else ""}" datetime="{due_iso}" '
+                f'data-due="{due_iso}" title="{title}" aria-hidden="true">{e(self.countdown)}'
+                f'</time><span class="visually-hidden">{"late, was due" if late else "due"} '
+                f"{title}</span>"
+            )
+        else:
+            due = '<span class="countdown none">nothing owed</span>'
+        return mark_safe(
+            f'      <tr data-href="{url}"{' class="row-late"' if late else ""}>\n'
+            f'        <td class="select"><input type="checkbox" name="tickets" value="{pk}" '
+            f'id="select-{pk}" aria-label="Select {e(self.reference)}"></td>\n'
+            f'        <td><span class="prio p{e(self.priority)}" title="Impact {e(self.impact)} '
+            f'\N{MULTIPLICATION SIGN} urgency {e(self.urgency)}">P{e(self.priority)}</span></td>\n'
+            f'        <td class="subject"><a href="{url}"><span class="ref">{e(self.reference)}'
+            f"</span> {e(self.subject)}</a>\n          {unconfirmed}</td>\n"
+            f"        <td>{e(self.customer)}{requester}</td>\n"
+            f"        <td>{e(self.owner) or '—'}</td>\n"
+            f'        <td><span class="status s-{e(self.status)}">{e(self.status_label)}</span></td>\n'
+            f"        <td>{due}</td>\n"
+            f"      </tr>\n"
+        )
 
 
 def due_title(due: datetime) -> str:

@@ -82,6 +82,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         params.pop("after", None)
         first_url = f"?{params.urlencode()}"
+    # FastRenderer (tickets.rendering): the filters and the bulk bar are drawn on every view.
+    fast(controls)
+    fast(filterset.form)
     context = {
         "now": now,
         "filterset": filterset,
@@ -96,7 +99,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "searching": bool(search.strip()),
         "search_everywhere": scope is not view,
         "chips": filter_chips(request.GET, filterset, view, scope),
-        "bulk_form": BulkForm(),
+        "bulk_form": fast(BulkForm()),
     }
     template = "tickets/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -246,17 +249,35 @@ def render_side_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return response
 
 
+def render_panel_form(
+    request: HttpRequest, pk: int, panel: panels.TicketPanel, name: str
+) -> HttpResponse:
+    """A panel's on-demand form (tickets.panels rule 5), fresh, as the fragment its loader asks
+    for: the panel's `form-<name>` partial drawn with the panel's own context."""
+    ticket = selectors.ticket_for_page(pk)
+    context = {"ticket": ticket, "now": timezone.now(), **panel.context(request, ticket, {})}
+    response = render(request, f"{panel.template}#form-{name}", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 @staff_view
 @require_GET
 def ticket_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket page. `?form=<side form>` opens that form: under htmx only the form (what its
     <details> fetches when opened), without JavaScript the whole page with the form open."""
     name = request.GET.get("form", "")
-    if name and name not in SIDE_FORMS:
-        return HttpResponseBadRequest(f"Unknown form {name!r}: use one of {', '.join(SIDE_FORMS)}.")
+    panel = panels.panel_with_form(name) if name else None
+    if name and name not in SIDE_FORMS and panel is None:
+        known = [*SIDE_FORMS, *(form for p in panels.registered() for form in p.forms)]
+        return HttpResponseBadRequest(f"Unknown form {name!r}: use one of {', '.join(known)}.")
     if name and request.htmx:
+        if panel is not None:
+            return render_panel_form(request, pk, panel, name)
         return render_side_form(request, pk, name)
-    response = render_ticket_page(request, pk, open_forms={name} if name else frozenset())
+    response = render_ticket_page(
+        request, pk, open_forms={name} if name in SIDE_FORMS else frozenset()
+    )
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -34,5 +34,6 @@ class UpdatesConfig(AppConfig):
                 context=merge_panel_context,
                 order=90,
                 column="side",
+                forms=("split",),
             )
         )

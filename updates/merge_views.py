@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from tickets.models import SUBJECT_MAX_LENGTH, Ticket
+from tickets.panels import form_requested
+from tickets.rendering import fast
 from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, staff_view
 from updates import merging
@@ -62,12 +64,19 @@ def _replies(ticket: Ticket) -> list[TimelineEntry]:
 
 
 def merge_panel_context(request: HttpRequest, ticket: Ticket, bound: dict) -> dict[str, Any]:
+    """The merge form (one text field, no query) and the split form, drawn when opened
+    (tickets.panels rule 5): its customer messages are a query most views never use."""
     if not ticket.is_open:
         return {"merge_form": None, "split_form": None}
-    replies = _replies(ticket)
+    split_form = bound.get("split")
+    if split_form is None and form_requested(request, "split"):
+        replies = _replies(ticket)
+        split_form = SplitForm(replies=replies) if replies else None
+        if split_form is None:
+            return {"merge_form": fast(bound.get("merge") or MergeForm()), "no_replies": True}
     return {
-        "merge_form": bound.get("merge") or MergeForm(),
-        "split_form": (bound.get("split") or SplitForm(replies=replies)) if replies else None,
+        "merge_form": fast(bound.get("merge") or MergeForm()),
+        "split_form": fast(split_form) if split_form is not None else None,
     }
 
 

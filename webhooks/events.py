@@ -8,7 +8,9 @@ Nothing below imports this app; the receivers are connected in WebhooksConfig.re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 
 from incidents import signals as incident_signals
 from tickets import signals as ticket_signals
@@ -38,6 +40,32 @@ EVENT_TYPES = [
 ]
 
 Builder = Callable[[], tuple[dict, dict | None]]
+
+# Whether any subscription exists (active or paused: a paused one still collects deliveries), in
+# the shared cache, so a desk without webhooks runs no webhooks query on each ticket change.
+# Saving a subscription sets it at once; deleting one clears it, again once the deletion commits.
+# A reader's guess is only added, never overwrites, so a racing "none" cannot hide a new one.
+SUBSCRIPTIONS_EXIST_KEY = "webhooks:subscriptions-exist"
+NONE_RECHECK_SECONDS = 300
+
+
+def subscriptions_exist() -> bool:
+    known = cache.get(SUBSCRIPTIONS_EXIST_KEY)
+    if known is None:
+        known = Subscription.objects.exists()
+        # "None" is looked up again every few minutes, in case rows arrived without a save
+        # signal (a restored backup, raw SQL); one small query per five minutes.
+        cache.add(SUBSCRIPTIONS_EXIST_KEY, known, timeout=None if known else NONE_RECHECK_SECONDS)
+    return known
+
+
+def _subscription_saved(**kwargs) -> None:
+    cache.set(SUBSCRIPTIONS_EXIST_KEY, True, timeout=None)
+
+
+def _subscription_deleted(**kwargs) -> None:
+    cache.delete(SUBSCRIPTIONS_EXIST_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIPTIONS_EXIST_KEY))
 
 
 def matches(
@@ -73,6 +101,8 @@ def record(
     if ticket is not None:
         organization_ids.add(ticket.organization_id)
     if subscriptions is None:
+        if not subscriptions_exist():
+            return None
         subscriptions = Subscription.objects.all()
     wanted = [
         s
@@ -182,6 +212,8 @@ def on_escalation_changed(escalation, at: datetime, **kwargs) -> None:
 
 
 def on_incident_updated(incident, entry, at: datetime, **kwargs) -> None:
+    if not subscriptions_exist():
+        return
     organization_ids = set(
         incident.links.values_list("ticket__organization_id", flat=True).distinct()
     )
@@ -211,7 +243,7 @@ def on_tickets_bulk_changed(tickets: list[Ticket], action: str, at: datetime, **
     """A bulk change (tickets.bulk) wrote every ticket's timeline set-based: the same events as
     one by one, each ticket's status change read back from its new timeline event, with the
     subscriptions loaded once for all the tickets."""
-    if not tickets:
+    if not tickets or not subscriptions_exist():
         return
     subscriptions = list(Subscription.objects.all())
     if not subscriptions:
@@ -258,6 +290,8 @@ def connect() -> None:
     ):
         signal.connect(on_ticket_changed, dispatch_uid=f"{uid}.changed")
     update_signals.entry_posted.connect(on_entry_posted, dispatch_uid=f"{uid}.entry")
+    post_save.connect(_subscription_saved, sender=Subscription, dispatch_uid=f"{uid}.saved")
+    post_delete.connect(_subscription_deleted, sender=Subscription, dispatch_uid=f"{uid}.deleted")
     update_signals.alert_fired.connect(on_alert_fired, dispatch_uid=f"{uid}.alert")
     update_signals.feedback_received.connect(on_feedback_received, dispatch_uid=f"{uid}.feedback")
     update_signals.loss_recorded.connect(on_loss_recorded, dispatch_uid=f"{uid}.loss")

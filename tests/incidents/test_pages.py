@@ -122,7 +122,11 @@ def test_the_ticket_page_links_and_shows_the_incident(agent, tickets):
     client = signed_in(agent)
     page = client.get(f"/tickets/{tickets[0].pk}/").content.decode()
     assert 'id="major-incident"' in page
-    assert "Relay down" in page
+    # The link form loads when opened (tickets.panels rule 5): under htmx, or the whole page.
+    assert f'href="/tickets/{tickets[0].pk}/?form=incident#major-incident"' in page
+    form = client.get(f"/tickets/{tickets[0].pk}/?form=incident", HTTP_HX_REQUEST="true")
+    assert "Relay down" in form.content.decode()
+    assert "Relay down" in client.get(f"/tickets/{tickets[0].pk}/?form=incident").content.decode()
     response = client.post(
         f"/incidents/tickets/{tickets[0].pk}/link/", {"incident_link-incident": incident.pk}
     )

@@ -149,3 +149,46 @@ def test_the_api_keeps_the_raw_body(agent):
         if row["kind"] == "public_update"
     ]
     assert entry["body"] == FORMATTED
+
+
+# Plain texts are drawn without the parser (updates.rendering._plain_html): the same HTML.
+PLAIN_SAMPLES = [
+    "Thanks, we will try that and let you know.",
+    "Line one\nLine two",
+    "First paragraph.\n\nSecond one,\nwith two lines.\n\n\n\nThird.\n",
+    "Quotes \"double\" and 'single', a colon: and a semicolon; 50% (mostly) ok?",
+    "See http://status.example.com/today or mail help@example.com",
+    "Unicode é ü 日本 🎉 zero\u200bwidth",
+    "Call 1. now",
+    "\n\nStarts after blank lines",
+]
+NOT_PLAIN = [
+    "1986. A great year",
+    "2) second",
+    "- a bullet",
+    "> a quote",
+    "**bold**",
+    "    code",
+    "trailing space  \nbreak",
+    "tab\there",
+    "a & b",
+    "a\u00a0b",
+    "x\r\ny",
+    "Heading\n---",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_SAMPLES)
+def test_a_plain_text_is_drawn_exactly_as_the_parser_draws_it(text):
+    from updates.rendering import _parse, _plain_html
+
+    assert _plain_html(text) is not None
+    assert _plain_html(text) == _parse(text)
+
+
+@pytest.mark.parametrize("text", NOT_PLAIN)
+def test_text_that_could_be_markup_goes_to_the_parser(text):
+    from updates.rendering import _parse, _plain_html
+
+    assert _plain_html(text) is None
+    assert render_markdown(text) == _parse(text)
