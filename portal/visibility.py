@@ -168,8 +168,8 @@ def _latest_public_update() -> QuerySet[TimelineEntry]:
 # business being fetched for a customer page. `project` reads only these, so no deferred column
 # is ever loaded row by row.
 _PERSON_COLUMNS = ("name", "email", "role", "is_superuser", "organization_id")
-_CUSTOMER_COLUMNS = (
-    "organization_id",
+# The ticket's own columns that a projection copies or reads as they are.
+_PROJECTED = (
     "subject",
     "description",
     "status",
@@ -184,6 +184,10 @@ _CUSTOMER_COLUMNS = (
     "preferred_contact",
     "contact_details",
     "best_times",
+)
+_CUSTOMER_COLUMNS = (
+    "organization_id",
+    *_PROJECTED,
     "merged_into",
     "owner",
     "requester",
@@ -232,25 +236,6 @@ def project(ticket: Ticket, viewer: User) -> CustomerTicket:
         now=timezone.now(),
         merged_into_id=ticket.merged_into_id,
     )
-
-
-# The ticket's own columns that a projection copies or reads as they are.
-_PROJECTED = (
-    "subject",
-    "description",
-    "status",
-    "next_update_due",
-    "eta",
-    "needed_by",
-    "created_at",
-    "resolved_at",
-    "problem_statement",
-    "understanding_confirmed_at",
-    "people_affected",
-    "preferred_contact",
-    "contact_details",
-    "best_times",
-)
 
 
 def _projection(
