@@ -25,11 +25,13 @@ V1_LEAVES = [
     ("updates", "0011_merge_sweep_watermark_and_dashboard_tallies"),
     ("vendors", "0002_chase_reminders_through_the_outbox"),
 ]
-# Apps v1 did not have: the upgrade's migrate creates them.
+# Apps v1 did not have, or had without migrations (the dashboard's first came with issue 25):
+# the upgrade's migrate creates them.
 NEW_SINCE_V1 = [
     "attachments",
     "audit",
     "billing",
+    "dashboard",
     "inbound",
     "incidents",
     "saved_replies",
