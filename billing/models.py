@@ -71,8 +71,13 @@ class TimeEntry(models.Model):
         ordering = ["started_at", "id"]
         verbose_name_plural = "time entries"
         indexes = [
-            # The month's entries of every organisation (billing page, export, close).
-            models.Index(fields=["started_at", "id"], name="time_entry_started"),
+            # The month's entries of every organisation (billing page, export, close), with
+            # what their queries read, so a month is an index-only scan, not ~30k heap pages.
+            models.Index(
+                fields=["started_at", "id"],
+                include=["ticket", "minutes", "billable", "work_type", "agent"],
+                name="time_entry_month",
+            ),
             models.Index(fields=["ticket", "started_at"], name="time_entry_ticket"),
             models.Index(fields=["agent", "started_at"], name="time_entry_agent"),
         ]

@@ -38,6 +38,9 @@ WITH orgs AS (
 
 # The running total mirrors Contract.billable_minutes (round_up, then the multiplier out of
 # hours) only to order the groups; Contract prices them, and the tests hold the two together.
+# Only an organisation whose month goes past its included minutes has an entry across the last
+# one: the others (pay as you go, or within their hours) skip the running total and its sort,
+# as the order of their entries changes nothing (all charged in full, or all covered).
 GROUPS_SQL = (
     MONTH_SQL
     + """, entries AS (
@@ -60,11 +63,17 @@ GROUPS_SQL = (
                    WHEN out_of_hours THEN rounded * multiplier
                    ELSE rounded END AS own
     FROM entries
+), crossing AS (
+    SELECT org_id FROM weighed GROUP BY org_id, included HAVING sum(own) > included
 ), running AS (
-    SELECT *, sum(own) OVER (PARTITION BY org_id ORDER BY started_at, id) AS used FROM weighed
+    SELECT *, sum(own) OVER (PARTITION BY org_id ORDER BY started_at, id) AS used
+    FROM weighed WHERE included > 0 AND org_id IN (SELECT org_id FROM crossing)
+    UNION ALL
+    SELECT *, NULL FROM weighed
+    WHERE included = 0 OR org_id NOT IN (SELECT org_id FROM crossing)
 )
 SELECT org_id,
-       CASE WHEN NOT billable OR used <= included THEN 0
+       CASE WHEN NOT billable OR used IS NULL OR used <= included THEN 0
             WHEN used - own < included THEN 1
             ELSE 2 END AS part,
        billable,
@@ -109,16 +118,8 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
     with _database().cursor() as cursor:
         cursor.execute(GROUPS_SQL, _parameters(month, organizations))
         for org_id, _part, billable, work_type_id, ooh, rounded, count, logged in cursor:
-            groups[org_id].append(
-                EntryGroup(
-                    minutes=rounded,
-                    billable=billable,
-                    work_type_id=work_type_id,
-                    out_of_hours=ooh,
-                    count=count,
-                    minutes_logged=logged,
-                )
-            )
+            # Positional: tens of thousands of groups a month (EntryGroup's field order).
+            groups[org_id].append(EntryGroup(rounded, billable, work_type_id, ooh, count, logged))
     return groups
 
 

@@ -85,9 +85,10 @@ class OrganizationMonth:
 
 
 def billing_overview(month: date) -> list[OrganizationMonth]:
-    """Every organisation's usage of the month: those past their included hours first (most
-    over first), then the rest by name. Three queries whatever the number of organisations:
-    the month's entries arrive folded into a few groups per organisation (billing.month_groups)."""
+    """Every organisation's usage of the month: those past their included hours first, then the
+    rest, each by amount (largest first), then by name. Three queries whatever the number of
+    organisations: the month's entries arrive folded into a few groups per organisation
+    (billing.month_groups)."""
     organizations = list(Organization.objects.order_by("name"))
     contracts = {contract.organization_id: contract for contract in Contract.objects.all()}
     groups = month_groups(month, organizations)
@@ -96,10 +97,31 @@ def billing_overview(month: date) -> list[OrganizationMonth]:
         contract = contracts.get(organization.pk) or Contract(organization=organization)
         usage = contract.price_groups(groups.get(organization.pk, []))
         rows.append(OrganizationMonth(organization, usage, contract))
-    rows.sort(
-        key=lambda row: (not row.is_over, -row.usage.over_minutes if row.is_over else 0)
-    )  # stable: names stay in order within each group
+    rows.sort(key=lambda row: (not row.is_over, -row.usage.amount))  # stable: then by name
     return rows
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """The whole month's figures over every organisation (shown above one page of them)."""
+
+    organizations: int
+    over: int
+    minutes_logged: int
+    billable_minutes: Decimal
+    over_minutes: Decimal
+    amount: Decimal
+
+
+def month_totals(rows: list[OrganizationMonth]) -> MonthTotals:
+    return MonthTotals(
+        organizations=len(rows),
+        over=sum(1 for row in rows if row.is_over),
+        minutes_logged=sum(row.usage.minutes_logged for row in rows),
+        billable_minutes=sum((row.usage.billable_minutes for row in rows), Decimal(0)),
+        over_minutes=sum((row.usage.over_minutes for row in rows), Decimal(0)),
+        amount=sum((row.usage.amount for row in rows), Decimal(0)),
+    )
 
 
 @dataclass(frozen=True)

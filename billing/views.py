@@ -27,6 +27,8 @@ from tickets.models import Ticket
 from tickets.views import render_ticket_page
 from tickets.web import apply_service_error, hidden_staff_view
 
+BILLING_PAGE_SIZE = 100  # organisations per page: a manager scans the over-contract ones first
+
 
 def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Managers only: customers get 404 (hidden_staff_view), agents 403."""
@@ -131,23 +133,58 @@ def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ticket", pk=entry.ticket_id)
 
 
+def _page_or_first(request: HttpRequest, pages: int) -> tuple[int, str]:
+    """The ?page= asked for (1 to ``pages``), or the first; with the error to show for a bad one."""
+    text = request.GET.get("page")
+    if text is None:
+        return 1, ""
+    # len() first: int() refuses strings of thousands of digits (ValueError, not a 400).
+    if text.isascii() and text.isdigit() and len(text) <= 9 and 1 <= int(text) <= pages:
+        return int(text), ""
+    return 1, f"Give a page number from 1 to {pages}."
+
+
 @manager_view
 @require_http_methods(["GET", "HEAD"])
 def billing_page(request: HttpRequest) -> HttpResponse:
+    """One page of the month's organisations (over contract first, then by amount); the totals
+    above it are the whole month's, and the export is the whole month."""
     month, month_error = _month_or_current(request)
     rows = selectors.billing_overview(month)
+    pages = max(1, -(-len(rows) // BILLING_PAGE_SIZE))
+    number, page_error = _page_or_first(request, pages)
+    first = (number - 1) * BILLING_PAGE_SIZE
     context = {
         "month": month,
         "month_error": month_error,
-        "rows": rows,
-        "over_count": sum(1 for row in rows if row.is_over),
+        "page_error": page_error,
+        "rows": rows[first : first + BILLING_PAGE_SIZE],
+        "first_row": first + 1,
+        "last_row": min(first + BILLING_PAGE_SIZE, len(rows)),
+        "totals": selectors.month_totals(rows),
+        "page_number": number,
+        "pages": pages,
+        "page_links": _page_links(number, pages),
         "closed": month in selectors.closed_months(),
         "currency": settings.BILLING_CURRENCY,
         "previous": _shift(month, -1),
         "next": _shift(month, 1),
         "export_url": f"{reverse('v1:time-entries-export')}?month={month:%Y-%m}",
     }
-    return render(request, "billing/billing.html", context, status=400 if month_error else 200)
+    status = 400 if month_error or page_error else 200
+    return render(request, "billing/billing.html", context, status=status)
+
+
+def _page_links(number: int, pages: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of this one, with
+    None where numbers are skipped."""
+    shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    links: list[int | None] = []
+    for page in shown:
+        if links and page - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(page)
+    return links
 
 
 def _shift(month: date, months: int) -> date:

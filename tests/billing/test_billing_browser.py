@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import Organization, SupportPlan
 from billing.models import Contract, TimeEntry
 from tests.billing.factories import TimeEntryFactory
 from tests.browser import save_screenshot
@@ -69,3 +70,29 @@ def test_a_manager_reads_the_month_and_drills_down(live_server, signed_in_page, 
     page.get_by_role("heading", name="Tickets").wait_for()
     assert busy_ticket.reference in page.content()
     save_screenshot(page, "billing-organization")
+
+
+def test_a_manager_pages_through_the_month_with_plain_links(
+    live_server, signed_in_page, manager, remote
+):
+    plan = SupportPlan.default()
+    Organization.objects.bulk_create(
+        Organization(name=f"Customer {n:03d}", support_plan=plan) for n in range(120)
+    )
+    busy = OrganizationFactory(name="Zebra Logistics")
+    Contract.objects.create(organization=busy, included_minutes=60, rates={str(remote.pk): "90"})
+    started = timezone.now() - timedelta(hours=1)
+    month = timezone.localtime(started).strftime("%Y-%m")
+    TimeEntryFactory(
+        ticket=TicketFactory(organization=busy), work_type=remote, minutes=150, started_at=started
+    )
+    page = signed_in_page(manager)
+    page.goto(f"{live_server.url}/billing/?month={month}")
+    assert "Zebra Logistics" in page.locator("table.billing tbody tr").first.inner_text()
+    assert page.get_by_role("heading", name="Organisations 1 to 100 of 121").is_visible()
+    page.get_by_role("link", name="Next →").click()
+    page.get_by_role("heading", name="Organisations 101 to 121 of 121").wait_for()
+    assert f"month={month}&page=2" in page.url
+    assert "Zebra Logistics" not in page.locator("table.billing").inner_text()
+    assert "135.00" in page.locator("dl.facts").inner_text()  # the month's amount, on page 2
+    save_screenshot(page, "billing-page-2")

@@ -187,3 +187,36 @@ def test_groups_of_alike_entries_price_as_their_entries_would():
     )
     assert figures(grouped) == figures(terms.price(entries, calendar))
     assert grouped.amount == Decimal("91.39")
+
+
+@pytest.mark.parametrize(
+    ("included", "over"),
+    [(600, False), (248, False), (100, True), (0, False)],
+    ids=["well-within", "just-within", "across", "pay-as-you-go"],
+)
+def test_only_an_organisation_past_its_included_minutes_has_its_groups_split(
+    organization, remote, included, over
+):
+    """The running total runs only where the month goes past the included minutes; within
+    them (or with none included) the groups come unsplit and still price as entry by entry."""
+    Contract.objects.create(
+        organization=organization,
+        included_minutes=included,
+        rounding_minutes=15,
+        out_of_hours_multiplier=Decimal("1.5"),
+        rates={str(remote.pk): "95.37"},
+    )
+    ticket = TicketFactory(organization=organization)
+    agent = AgentFactory()
+    monday = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    # Four 40-minute entries in business hours (45 each after rounding, 180 in all) and one at
+    # night (45 x 1.5 = 67.5): 247.5 billable minutes. Unsplit, that is two groups (day and
+    # night); across 100 included minutes, four (2 covered, 1 across, then day and night).
+    for started in [monday + timedelta(hours=h) for h in range(4)] + [monday.replace(hour=22)]:
+        TimeEntry.objects.create(
+            ticket=ticket, agent=agent, started_at=started, minutes=40, work_type=remote
+        )
+    groups = month_groups(date(2026, 11, 1), [organization])[organization.pk]
+    assert len(groups) == (4 if over else 2)
+    expected = figures(per_entry(organization, date(2026, 11, 1)))
+    assert figures(selectors.organization_usage(organization, date(2026, 11, 1))) == expected

@@ -219,3 +219,67 @@ def test_the_billing_page_runs_the_same_queries_for_2000_organisations_as_for_20
         TimeEntryFactory(ticket=TicketFactory(organization=organization), work_type=on_site)
     assert Organization.objects.count() >= 2000
     assert _billing_page_queries(client) == few
+
+
+def _usage_row(name: str, included: int, minutes: int, work_type) -> Organization:
+    organization = Organization.objects.create(name=name)
+    Contract.objects.create(
+        organization=organization, included_minutes=included, rates={str(work_type.pk): "60"}
+    )
+    TimeEntryFactory(
+        ticket=TicketFactory(organization=organization), work_type=work_type, minutes=minutes
+    )
+    return organization
+
+
+def test_the_billing_page_shows_100_organisations_a_page_over_contract_first_then_by_amount(
+    manager, remote
+):
+    _organizations(230, 0)
+    _usage_row("Aaa small over", 60, 70, remote)  # 10 min over: 10.00
+    _usage_row("Zzz big over", 60, 120, remote)  # 60 min over: 60.00
+    _usage_row("Mmm pay as you go", 0, 300, remote)  # 300 min charged, none included: 300.00
+    client = client_for(manager)
+    first = client.get("/billing/?month=2026-11").content.decode()
+    assert first.index("Zzz big over") < first.index("Aaa small over")
+    assert first.index("Aaa small over") < first.index("Mmm pay as you go")
+    assert first.index("Mmm pay as you go") < first.index("Bulk 00000")
+    assert "Bulk 00096" in first
+    assert "Bulk 00097" not in first
+    assert "Organisations 1 to 100 of 233" in first
+    assert 'href="?month=2026-11&amp;page=2"' in first
+    assert 'href="?month=2026-11&amp;page=3"' in first
+    # The whole month's totals, whichever page: 490 min logged, 370.00 charged, 2 over.
+    third = client.get("/billing/?month=2026-11&page=3").content.decode()
+    assert "Organisations 201 to 233 of 233" in third
+    assert "Bulk 00229" in third
+    assert "Zzz big over" not in third
+    for page in (first, third):
+        assert "8.17 h" in page
+        assert "370.00" in page
+        assert "<dt>Over contract</dt><dd>2</dd>" in page
+    assert 'rel="next"' not in third
+    assert 'href="?month=2026-11&amp;page=2" rel="prev"' in third
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "2", "1.5", "", "\u0661", "9" * 5000])
+def test_a_bad_page_number_is_a_400_naming_the_range_and_shows_the_first_page(
+    manager, remote, page
+):
+    _usage_row("Only Ltd", 60, 90, remote)
+    response = client_for(manager).get("/billing/", {"month": "2026-11", "page": page})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Give a page number from 1 to 1." in body
+    assert "Only Ltd" in body
+
+
+def test_the_billing_page_keeps_its_query_count_on_a_later_page(manager, remote):
+    _organizations(250, 0)
+    _usage_row("Over Ltd", 60, 90, remote)
+    client = client_for(manager)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/billing/?month=2026-11").status_code == 200
+    with CaptureQueriesContext(connection) as last:
+        assert client.get("/billing/?month=2026-11&page=3").status_code == 200
+    assert len(last) == len(first)
