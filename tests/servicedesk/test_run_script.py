@@ -60,6 +60,10 @@ def test_ctrl_c_ends_every_process_within_15_seconds(tmp_path):
         cwd=ROOT,
         env={**os.environ, "STOP_GRACE_SECONDS": "2"},
         start_new_session=True,
+        # As a terminal starts it: SIGINT at its default. A test process that ignores SIGINT
+        # (an earlier test's signal handling) would pass that on, and bash cannot trap a signal
+        # ignored when it started.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for([stubborn, Path(f"{stubborn}.child"), polite], seconds=20)
