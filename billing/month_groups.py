@@ -8,6 +8,10 @@ one home of business hours), and a running total in order of ``started_at`` then
 which entries come wholly before the last included minute, which one crosses it and which come
 after. The money (rates, multiplier, rounding to the cent) is applied by ``Contract`` in Python.
 ``tests/billing/test_month_groups.py`` proves the groups price to exactly the per-entry figures.
+
+The queries use PostgreSQL's arrays and ranges. Elsewhere (the embedded SQLite demo) the same
+rows come from reading the month's entries one by one and asking the calendar in Python: slower,
+the same figures (the tests run both paths against each other).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F
 
 from accounts.business_hours import BusinessCalendar
 from accounts.models import Organization
@@ -115,6 +120,22 @@ def month_groups(month: date, organizations: list[Organization]) -> dict[int, li
     if not organizations:
         return {}
     groups: dict[int, list[EntryGroup]] = defaultdict(list)
+    if not _uses_arrays(_database()):
+        for org_id, entry, out_of_hours, _ticket, _agent in _entries_one_by_one(
+            month, organizations, billable_only=False
+        ):
+            billable = entry.billable
+            groups[org_id].append(
+                EntryGroup(
+                    entry.minutes,
+                    billable,
+                    entry.work_type_id if billable else 0,
+                    billable and out_of_hours,
+                    1,
+                    entry.minutes,
+                )
+            )
+        return groups
     with _database().cursor() as cursor:
         cursor.execute(GROUPS_SQL, _parameters(month, organizations))
         for org_id, _part, billable, work_type_id, ooh, rounded, count, logged in cursor:
@@ -130,12 +151,49 @@ def billable_entries(month: date, organizations: list[Organization]) -> Iterator
     cursor a chunk at a time, so a whole month is never in memory."""
     if not organizations:
         return
+    if not _uses_arrays(_database()):
+        for org_id, entry, out_of_hours, ticket_id, agent in _entries_one_by_one(
+            month, organizations, billable_only=True
+        ):
+            yield org_id, entry, out_of_hours, ticket_id, agent.name, agent.email
+        return
     with _database().chunked_cursor() as cursor:
         cursor.execute(ENTRIES_SQL, _parameters(month, organizations))
         while rows := cursor.fetchmany(CHUNK):
             for org_id, pk, started_at, minutes, billable, kind, ooh, ticket, name, email in rows:
                 entry = EntryFacts(pk, started_at, minutes, billable, kind)
                 yield org_id, entry, ooh, ticket, name, email
+
+
+def _uses_arrays(database: BaseDatabaseWrapper) -> bool:
+    return database.vendor == "postgresql"
+
+
+def _entries_one_by_one(
+    month: date, organizations: list[Organization], *, billable_only: bool
+) -> Iterator[tuple[int, EntryFacts, bool, int, Any]]:
+    """The rows the queries give, for a database without PostgreSQL's arrays and ranges:
+    (organisation id, EntryFacts, out of hours, ticket id, agent), organisation by organisation
+    in the order given, then by started_at and id."""
+    bounds = {org.pk: month_bounds(month, org.timezone) for org in organizations}
+    calendars = {org.pk: org.calendar() for org in organizations}
+    entries = TimeEntry.objects.filter(
+        ticket__organization_id__in=bounds,
+        started_at__gte=min(start for start, _ in bounds.values()),
+        started_at__lt=max(end for _, end in bounds.values()),
+    ).select_related("agent")
+    if billable_only:
+        entries = entries.filter(billable=True)
+    by_org: dict[int, list] = defaultdict(list)
+    for entry in entries.annotate(org_id=F("ticket__organization_id")).order_by("started_at", "id"):
+        start, end = bounds[entry.org_id]
+        if start <= entry.started_at < end:
+            by_org[entry.org_id].append(entry)
+    for organization in organizations:
+        for e in by_org[organization.pk]:
+            facts = EntryFacts(e.pk, e.started_at, e.minutes, e.billable, e.work_type_id)
+            out_of_hours = not calendars[organization.pk].is_open(e.started_at)
+            yield organization.pk, facts, out_of_hours, e.ticket_id, e.agent
 
 
 def _database() -> BaseDatabaseWrapper:

@@ -5,6 +5,7 @@ opening hours, weekdays, public holidays), contracts and entries around the mont
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -15,7 +16,7 @@ from accounts.business_hours import BusinessCalendar
 from accounts.models import Organization
 from billing import selectors
 from billing.models import Contract, EntryFacts, EntryGroup, TimeEntry, month_bounds
-from billing.month_groups import month_groups
+from billing.month_groups import billable_entries, month_groups
 from tests.factories import AgentFactory, OrganizationFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,14 @@ def test_the_grouped_month_prices_exactly_as_entry_by_entry(
                 for org, offset, minutes, billable, kind in entries
             )
             overview = {row.organization.pk: row.usage for row in selectors.billing_overview(month)}
+            exported = list(billable_entries(month, organizations))
+            # The path for databases without arrays and ranges (the SQLite demo) agrees.
+            with mock.patch("billing.month_groups._uses_arrays", return_value=False):
+                portable = selectors.billing_overview(month)
+                assert {row.organization.pk: figures(row.usage) for row in portable} == {
+                    pk: figures(usage) for pk, usage in overview.items()
+                }
+                assert list(billable_entries(month, organizations)) == exported
             for organization in organizations:
                 expected = figures(per_entry(organization, month))
                 assert figures(overview[organization.pk]) == expected
