@@ -9,14 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from accounts.models import User
 from attachments.files import RASTER_IMAGE_TYPES, describe_type
 from attachments.models import Attachment
 from tickets.selectors import customer_visible_tickets
+from tickets.web import pk_url
 
 
 def visible_attachments(user: User) -> QuerySet[Attachment]:
@@ -53,7 +52,7 @@ class FileLink:
         """The thumbnail's address, for raster images only; empty for anything else."""
         if self.content_type not in RASTER_IMAGE_TYPES:
             return ""
-        return _address("v1:attachment-preview", self.pk)
+        return pk_url("v1:attachment-preview")(self.pk)
 
     @property
     def kind(self) -> str:
@@ -62,25 +61,7 @@ class FileLink:
 
 
 def download_url(pk: int) -> str:
-    return _address("v1:attachment", pk)
-
-
-# A page may link dozens of files: reverse() each time cost more than the rest of a file's line
-# (bench/attachments.py). The address is resolved once per route, script prefix and URLconf,
-# with a placeholder where the id goes.
-_PLACEHOLDER = 2147483647
-_routes: dict[tuple[str, str, str], tuple[str, str]] = {}
-
-
-def _address(route: str, pk: int) -> str:
-    key = (route, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
-    parts = _routes.get(key)
-    if parts is None:
-        head, tail = reverse(route, kwargs={"attachment_id": _PLACEHOLDER}).split(
-            str(_PLACEHOLDER), 1
-        )
-        parts = _routes[key] = (head, tail)
-    return f"{parts[0]}{int(pk)}{parts[1]}"
+    return pk_url("v1:attachment")(pk)
 
 
 def files_by_entry(entry_ids: Iterable[int], *, public_only: bool) -> dict[int, list[FileLink]]:

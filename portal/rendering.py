@@ -11,13 +11,13 @@ cost a fraction of it. The markup is the one the templates drew, byte for byte
 from collections.abc import Iterable
 
 from django.template.defaultfilters import truncatechars
-from django.urls import reverse
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 
 from attachments.templatetags.attachment_tags import attachment_list
 from portal.templatetags.portal_tags import when
 from portal.visibility import LAST_UPDATE_SHOWN, CustomerEntry, CustomerTicket
+from tickets.web import pk_url
 from updates.rendering import render_markdown
 
 
@@ -52,7 +52,7 @@ def timeline_entries(timeline: Iterable[CustomerEntry]) -> SafeString:
 
 def ticket_cards(tickets: Iterable[CustomerTicket], *, scope: str) -> SafeString:
     """The <li>s of the request list, as templates/portal/ticket_list.html drew them."""
-    url = reverse("portal:ticket", args=[0])[:-2]  # ".../tickets/0/" without its "0/"
+    url = pk_url("portal:ticket")
     parts = []
     for ticket in tickets:
         if ticket.is_open:
@@ -90,7 +90,7 @@ def ticket_cards(tickets: Iterable[CustomerTicket], *, scope: str) -> SafeString
             f'        <span class="ref">{escape(ticket.reference)}</span>\n'
             f'        <span class="pill status-{escape(ticket.status)}">'
             f"{escape(ticket.status_label)}</span>\n      </div>\n"
-            f'      <h2><a href="{url}{ticket.pk}/">{escape(ticket.subject)}</a></h2>\n'
+            f'      <h2><a href="{url(ticket.pk)}">{escape(ticket.subject)}</a></h2>\n'
             '      <dl class="facts">\n'
             f"        <div><dt>Owner</dt><dd>{escape(ticket.owner_name or 'Being assigned now')}"
             f"</dd></div>\n        {state}\n        {raised_by}\n      </dl>\n      {latest}\n"

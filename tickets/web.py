@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from accounts.decorators import staff_required
@@ -153,18 +153,19 @@ def minute(value: datetime | None) -> datetime | None:
     return value.replace(second=0, microsecond=0) if value else None
 
 
-_PK_PLACEHOLDER = 987654321
+# A sample id, split out of the reversed URL to leave the route's text around it.
+_SAMPLE_PK = 987654321
 
 
-@lru_cache(maxsize=32)
-def _pk_url_parts(name: str, script_prefix: str) -> tuple[str, str]:
-    prefix, suffix = reverse(name, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+@lru_cache(maxsize=64)
+def _pk_url_parts(name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    prefix, suffix = reverse(name, args=[_SAMPLE_PK], urlconf=urlconf).split(str(_SAMPLE_PK))
     return prefix, suffix
 
 
 def pk_url(name: str) -> Callable[[int], str]:
-    """The URL of a `<int:pk>` route for many rows: reverse() once per name (and script prefix),
-    then each pk filled in. Long lists (the queue's 25 rows, the dashboard's 250) spent a
-    sixth of their time in reverse()."""
-    prefix, suffix = _pk_url_parts(name, get_script_prefix())
-    return lambda pk: f"{prefix}{pk}{suffix}"
+    """The URL of a route with one id in it, for many rows: reverse() once per name, script
+    prefix and URLconf, then each id filled in. Long lists (the queue's 25 rows, the
+    dashboard's 250, a timeline's files) spent a sixth of their time in reverse()."""
+    prefix, suffix = _pk_url_parts(name, get_script_prefix(), get_urlconf())
+    return lambda pk: f"{prefix}{int(pk)}{suffix}"
